@@ -1,0 +1,72 @@
+# Milepost: `make demo` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+# The tests run against real PostgreSQL and Redis; override these to point elsewhere.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/milepost
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test setup setup-dev static browser services lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Milepost needs Python 3.13: install it (e.g. pyenv install 3.13) and run make again.")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed static
+
+setup-dev: $(VENV)/.installed-dev static
+
+# Bootstrap, plotly.js and axe-core come from the npm registry into static/vendor (never a CDN, never committed).
+static: static/vendor/.installed
+
+static/vendor/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to install the front-end files: install Node.js 20+ and run make again."; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/bootstrap static/vendor/plotly static/vendor/axe
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly/
+	cp node_modules/axe-core/axe.min.js static/vendor/axe/
+	touch $@
+
+demo: setup
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py seed_demo
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (or set CHROMIUM=/path/to/chromium)."; exit 1; fi; }
+
+services:
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m coalition.check_services
+
+test: setup-dev browser
+	@$(MAKE) --no-print-directory services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup-dev
+	@$(MAKE) --no-print-directory services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/recompute.py
+	$(PY) bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3

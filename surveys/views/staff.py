@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from .. import selectors
+from ..forms.accounts import InvitationCreateForm
+from ..models import Submission
+from ..permissions import administrator_required, reviewer_required
+from ..services import accounts as account_services
+
+
+@administrator_required
+def staff_overview(request):
+    return render(request, "surveys/staff_overview.html", selectors.staff_overview())
+
+
+@administrator_required
+def invitation_create(request):
+    form = InvitationCreateForm(
+        request.POST or None, initial={"organization": request.GET.get("organization")}
+    )
+    if request.method == "POST" and form.is_valid():
+        invitation, _ = account_services.invitation_create(
+            organization=form.cleaned_data["organization"],
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+        messages.success(request, f"Invitation sent to {invitation.email} for {invitation.organization}.")
+        return redirect("surveys:staff-overview")
+    return render(request, "surveys/invitation_create.html", {"form": form})
+
+
+@reviewer_required
+def review_queue(request):
+    submissions = Submission.objects.awaiting_review().order_by("submitted_at")
+    return render(request, "surveys/review_queue.html", {"submissions": submissions})

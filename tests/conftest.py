@@ -1,0 +1,103 @@
+"""Test settings and shared fixtures: the one place where tests override settings."""
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from coalition.celery import app as celery_app
+from surveys.models import Membership, User
+
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    # Tasks run in-process unless a test starts a real worker (see tests/metrics/test_worker.py).
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def login_staff(client, user: User):
+    """Log a staff user in with a confirmed, verified second factor."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def org_a():
+    return OrganizationFactory(name="Alpha Social")
+
+
+@pytest.fixture
+def org_b():
+    return OrganizationFactory(name="Bravo Games")
+
+
+@pytest.fixture
+def contributor_a(org_a):
+    return MembershipFactory(organization=org_a, role=Membership.Role.CONTRIBUTOR).user
+
+
+@pytest.fixture
+def lead_a(org_a):
+    return MembershipFactory(organization=org_a, role=Membership.Role.LEAD).user
+
+
+@pytest.fixture
+def member_b(org_b):
+    return MembershipFactory(organization=org_b, role=Membership.Role.LEAD).user
+
+
+@pytest.fixture
+def reviewer():
+    return UserFactory(staff_role=User.StaffRole.REVIEWER)
+
+
+@pytest.fixture
+def administrator():
+    return UserFactory(staff_role=User.StaffRole.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    return login_staff(client, reviewer)
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    return login_staff(client, administrator)
+
+
+@pytest.fixture
+def lead_client(client, lead_a):
+    client.force_login(lead_a)
+    return client
+
+
+@pytest.fixture
+def contributor_client(client, contributor_a):
+    client.force_login(contributor_a)
+    return client
