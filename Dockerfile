@@ -2,7 +2,8 @@
 # Milepost production image: `docker compose up --build` (see docker-compose.yml) or
 #   docker build -t milepost . && docker run -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=... -p 8000:8000 milepost
 
-# Stage 1: Bootstrap, plotly.js and axe-core from npm, copied exactly as `make static` does.
+# Stage 1: Bootstrap, plotly.js and axe-core from npm, copied as `make static` does, plus Bootstrap's two source
+# maps: the minified files name them, and collectstatic's manifest storage fails on a reference it cannot find.
 # Node.js stays in this stage; the final image never contains it.
 FROM node:20-slim AS static
 WORKDIR /build
@@ -10,6 +11,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error \
     && mkdir -p vendor/bootstrap vendor/plotly vendor/axe \
     && cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js vendor/bootstrap/ \
+    && cp node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map vendor/bootstrap/ \
     && cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js vendor/plotly/ \
     && cp node_modules/axe-core/axe.min.js vendor/axe/
 

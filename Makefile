@@ -32,7 +32,7 @@ static/vendor/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed to install the front-end files: install Node.js 20+ and run make again."; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/bootstrap static/vendor/plotly static/vendor/axe
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
 	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly/
 	cp node_modules/axe-core/axe.min.js static/vendor/axe/
 	touch $@

@@ -30,3 +30,28 @@ def staff_overview() -> dict:
             approved_count=Count("submissions", filter=Q(submissions__status=Submission.Status.APPROVED)),
         ),
     }
+
+
+def submission_answer_values(*, submission: Submission) -> tuple[list, dict[str, object]]:
+    """The cycle's questions in order and the submission's answers as plain values by question code."""
+    from .conditions import answer_value
+    from .models import Answer, Question
+
+    questions = list(
+        Question.objects.filter(cycle_id=submission.cycle_id)
+        .select_related("section", "condition_question")
+        .order_by("section__position", "position")
+    )
+    by_id = {question.id: question for question in questions}
+    answers = Answer.objects.filter(submission=submission).prefetch_related("options")
+    values = {by_id[a.question_id].code: answer_value(a, by_id[a.question_id]) for a in answers}
+    return questions, values
+
+
+def submission_missing_required(*, submission: Submission) -> list:
+    """Required questions that are shown (their conditions are met) but not answered, in order."""
+    from .conditions import is_answered, visible_codes
+
+    questions, values = submission_answer_values(submission=submission)
+    visible = visible_codes(questions, values)
+    return [q for q in questions if q.required and q.code in visible and not is_answered(values.get(q.code))]

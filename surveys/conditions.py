@@ -1,0 +1,62 @@
+"""Which questions a submission shows, and whether an answer counts as answered.
+
+Pure functions over already-loaded questions and answers, shared by the forms, the save service, the submit
+check and the review page, so that "visible" and "answered" mean the same thing everywhere.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from .models import Answer, Question
+
+AnswerValue = bool | int | str | list[str] | None
+
+
+def answer_value(answer: Answer | None, question: Question) -> AnswerValue:
+    """The answer as a plain value: bool, int, text, an option code, or a list of option codes.
+
+    Expects `answer.options` to be prefetched for choice questions.
+    """
+    if answer is None:
+        return None
+    match question.type:
+        case Question.Type.YES_NO:
+            return answer.value_bool
+        case Question.Type.INTEGER:
+            return answer.value_int
+        case Question.Type.SINGLE_CHOICE:
+            codes = [option.code for option in answer.options.all()]
+            return codes[0] if codes else None
+        case Question.Type.MULTIPLE_CHOICE:
+            return sorted(option.code for option in answer.options.all())
+        case _:
+            return answer.value_text
+
+
+def is_answered(value: AnswerValue) -> bool:
+    return value not in (None, "", [])
+
+
+def condition_met(question: Question, values_by_code: dict[str, Any]) -> bool:
+    """Whether a conditional question is shown, given the plain values of the other answers by code."""
+    if not question.has_condition:
+        return True
+    other = values_by_code.get(question.condition_question.code)
+    if question.condition_operator == Question.ConditionOperator.INCLUDES:
+        return isinstance(other, list) and question.condition_value in other
+    if isinstance(other, bool):
+        return ("yes" if other else "no") == question.condition_value
+    return other is not None and str(other) == question.condition_value
+
+
+def visible_codes(questions: Iterable[Question], values_by_code: dict[str, Any]) -> set[str]:
+    """Codes of the questions shown; a question whose condition question is hidden is hidden too.
+
+    `questions` must be in questionnaire order (conditions only point at earlier questions).
+    """
+    visible: set[str] = set()
+    for question in questions:
+        parent_ok = not question.has_condition or question.condition_question.code in visible
+        if parent_ok and condition_met(question, values_by_code):
+            visible.add(question.code)
+    return visible
