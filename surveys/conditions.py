@@ -60,3 +60,16 @@ def visible_codes(questions: Iterable[Question], values_by_code: dict[str, Any])
         if parent_ok and condition_met(question, values_by_code):
             visible.add(question.code)
     return visible
+
+
+def display_value(question: Question, value: AnswerValue) -> str:
+    """An answer as a person reads it (option labels, Yes/No); empty when not answered."""
+    if value is None or value in ("", []):
+        return ""
+    if question.type == Question.Type.YES_NO:
+        return "Yes" if value else "No"
+    if question.is_choice:
+        labels = {option.code: option.label for option in question.options.all()}
+        codes = value if isinstance(value, list) else [value]
+        return "; ".join(labels.get(code, code) for code in codes)
+    return str(value)

@@ -1,8 +1,21 @@
 """Non-trivial reads of the surveys app."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 
-from .models import Invitation, Membership, Organization, Submission, SurveyCycle, User
+from .models import (
+    Answer,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organization,
+    Question,
+    Section,
+    Submission,
+    SurveyCycle,
+    User,
+)
 
 
 def organization_overview(*, organization: Organization) -> dict:
@@ -55,3 +68,126 @@ def submission_missing_required(*, submission: Submission) -> list:
     questions, values = submission_answer_values(submission=submission)
     visible = visible_codes(questions, values)
     return [q for q in questions if q.required and q.code in visible and not is_answered(values.get(q.code))]
+
+
+# --- The member's survey --------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionState:
+    question: Question
+    answer: Answer | None
+    value: object
+    visible: bool
+
+    @property
+    def answered(self) -> bool:
+        from .conditions import is_answered
+
+        return is_answered(self.value)
+
+    @property
+    def missing(self) -> bool:
+        return self.visible and self.question.required and not self.answered
+
+    @property
+    def display(self) -> str:
+        from .conditions import display_value
+
+        return display_value(self.question, self.value)
+
+
+@dataclass
+class SectionState:
+    section: Section
+    items: list[QuestionState]
+
+    @property
+    def shown(self) -> list[QuestionState]:
+        return [item for item in self.items if item.visible]
+
+    @property
+    def answered_count(self) -> int:
+        return sum(item.answered for item in self.shown)
+
+    @property
+    def missing(self) -> list[QuestionState]:
+        return [item for item in self.items if item.missing]
+
+    @property
+    def last_edit(self) -> Answer | None:
+        edited = [item.answer for item in self.items if item.answer is not None and item.answer.updated_by_id]
+        return max(edited, key=lambda answer: answer.updated_at, default=None)
+
+
+@dataclass
+class SurveyState:
+    """A cycle's questionnaire with one submission's answers (or none), section by section."""
+
+    cycle: SurveyCycle
+    submission: Submission | None
+    sections: list[SectionState]
+    answers: dict[int, Answer]
+
+    @property
+    def missing(self) -> list[QuestionState]:
+        return [item for section in self.sections for item in section.missing]
+
+    def section(self, code: str) -> SectionState | None:
+        return next((s for s in self.sections if s.section.code == code), None)
+
+
+def submission_survey(*, cycle: SurveyCycle, submission: Submission | None) -> SurveyState:
+    """Every question of the cycle with the submission's answer, visibility and progress; 5 queries."""
+    from .conditions import answer_value, visible_codes
+
+    sections = list(Section.objects.filter(cycle=cycle).order_by("position"))
+    questions = list(
+        Question.objects.filter(cycle=cycle)
+        .select_related("section", "condition_question")
+        .prefetch_related("options")
+        .order_by("section__position", "position")
+    )
+    answers = {}
+    if submission is not None:
+        answers = {
+            answer.question_id: answer
+            for answer in Answer.objects.filter(submission=submission)
+            .select_related("updated_by")
+            .prefetch_related("options")
+        }
+    values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
+    visible = visible_codes(questions, values)
+    by_section: dict[int, list[QuestionState]] = {section.pk: [] for section in sections}
+    for q in questions:
+        by_section[q.section_id].append(
+            QuestionState(q, answers.get(q.pk), values[q.code], q.code in visible)
+        )
+    return SurveyState(
+        cycle=cycle,
+        submission=submission,
+        sections=[SectionState(section, by_section[section.pk]) for section in sections],
+        answers=answers,
+    )
+
+
+def current_cycle() -> SurveyCycle | None:
+    """The open cycle, else the latest that has opened, else the next one."""
+    cycles = list(SurveyCycle.objects.order_by("-year"))
+    return (
+        next((c for c in cycles if c.is_open), None)
+        or next((c for c in cycles if c.status == SurveyCycle.Status.CLOSED), None)
+        or (cycles[-1] if cycles else None)
+    )
+
+
+def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list[AuditEvent]:
+    """The latest answer and milepost changes of a submission, with who made them."""
+    return list(
+        AuditEvent.objects.filter(
+            submission=submission,
+            kind__in=[AuditEvent.Kind.ANSWER_CHANGED, AuditEvent.Kind.MILEPOST_CHANGED],
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -60,6 +60,16 @@ MATRIX = [
     ("surveys:staff-overview", {}, administrators()),
     ("surveys:invitation-create", {}, administrators()),
     ("surveys:review-queue", {}, reviewers()),
+    # The member's survey (issue 3): A's people only; B's people guessing A's pages get 404.
+    (
+        "surveys:survey-section",
+        {"org_slug": "{org_a}", "year": "{year}", "section_code": "profile"},
+        members_of_a(),
+    ),
+    ("surveys:survey-mileposts", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a()),
+    ("surveys:survey-review", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a()),
+    ("surveys:survey-csv", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a()),
+    ("surveys:survey-submit", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a(405)),  # POST only
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -73,6 +83,7 @@ def world():
     return {
         "org_a": org_a.slug,
         "org_b": org_b.slug,
+        **_survey_world(org_a),
         "users": {
             "contributor_a": MembershipFactory(organization=org_a, role="contributor").user,
             "lead_a": MembershipFactory(organization=org_a, role="lead").user,
@@ -83,6 +94,18 @@ def world():
             ),
         },
     }
+
+
+def _survey_world(org_a) -> dict:
+    """A's submission in the open 2026 cycle, which has a profile section (issue 3's URLs)."""
+    from surveys.models import Submission
+
+    from .factories import SectionFactory, SurveyCycleFactory
+
+    cycle = SurveyCycleFactory(year=2026)
+    SectionFactory(cycle=cycle, code="profile")
+    Submission.objects.get_or_create(organization=org_a, cycle=cycle)
+    return {"year": cycle.year}
 
 
 def _outcome(response):

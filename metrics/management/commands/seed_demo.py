@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from surveys import demo as survey_demo
+from surveys import demo_survey
 
 
 class Command(BaseCommand):
@@ -9,6 +10,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("Creating organisations and people…")
         logins = survey_demo.seed_people()
+        self.stdout.write("Loading the questionnaires (2024, 2025, 2026) and the milepost catalogue…")
+        demo_survey.seed_questionnaires()
         self.stdout.write(
             self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/accounts/login/ with:")
         )

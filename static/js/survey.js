@@ -1,0 +1,46 @@
+// Survey pages: show or hide conditional questions as the person answers, and the Print button.
+// Without this script everything still works: conditions are applied when the section is saved.
+(function () {
+  "use strict";
+
+  function currentValue(form, code) {
+    // The plain answer to question `code` in this form: a string, a list of strings, or undefined.
+    var inputs = form.querySelectorAll('[name="' + code + '"]');
+    if (!inputs.length) return undefined;
+    var first = inputs[0];
+    if (first.type === "checkbox") {
+      return Array.prototype.filter.call(inputs, function (i) { return i.checked; }).map(function (i) { return i.value; });
+    }
+    if (first.type === "radio") {
+      var checked = Array.prototype.find.call(inputs, function (i) { return i.checked; });
+      return checked ? checked.value : "";
+    }
+    return first.value.trim();
+  }
+
+  function applyConditions(form) {
+    // Questions come in questionnaire order and conditions point backwards, so one pass also hides
+    // a question whose condition question is itself hidden.
+    form.querySelectorAll("[data-condition-question]").forEach(function (wrapper) {
+      var code = wrapper.dataset.conditionQuestion;
+      var value = currentValue(form, code);
+      if (value === undefined) return; // The condition question is on another page: keep what the server decided.
+      var parent = form.querySelector('[data-question="' + code + '"]');
+      var expected = wrapper.dataset.conditionValue;
+      var met = wrapper.dataset.conditionOperator === "includes"
+        ? Array.isArray(value) && value.indexOf(expected) !== -1
+        : value === expected;
+      wrapper.hidden = !met || (parent !== null && parent.hidden);
+    });
+  }
+
+  document.querySelectorAll("[data-survey-form]").forEach(function (form) {
+    form.addEventListener("change", function () { applyConditions(form); });
+    form.addEventListener("input", function () { applyConditions(form); });
+    applyConditions(form);
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

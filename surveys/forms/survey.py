@@ -1,0 +1,226 @@
+"""The member's survey forms: one form per questionnaire section, built from its questions.
+
+Nothing is required on save (a draft may be partial); the review page reports what is missing. Each field
+is validated on its own, so a save keeps every valid answer and re-shows the invalid ones as typed.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core import signing
+from django.http import QueryDict
+
+from ..conditions import AnswerValue, answer_value
+from ..models import Answer, Area, Milepost, Option, Question
+
+BASE_SALT = "surveys.section-base"
+NONE_TOGETHER = "“None” cannot be ticked together with another option"
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+def integer_message(question: Question) -> str:
+    low, high = question.min_value, question.max_value
+    if low is not None and high is not None:
+        return f"Enter a whole number between {low} and {high}"
+    if low is not None:
+        return f"Enter a whole number of at least {low}"
+    if high is not None:
+        return f"Enter a whole number no larger than {high}"
+    return "Enter a whole number"
+
+
+class WholeNumberField(forms.IntegerField):
+    """Accepts "12,000" and "12 000" as people write them."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+        return super().to_python(value)
+
+
+def question_field(question: Question) -> forms.Field:
+    common = {"label": question.text, "help_text": question.help_text, "required": False}
+    choices = [(option.code, option.label) for option in question.options.all()]
+    match question.type:
+        case Question.Type.YES_NO:
+            return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+        case Question.Type.SINGLE_CHOICE:
+            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        case Question.Type.MULTIPLE_CHOICE:
+            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
+        case Question.Type.INTEGER:
+            message = integer_message(question)
+            # A text input: a browser's number input would drop what it cannot parse before we see it.
+            return WholeNumberField(
+                min_value=question.min_value,
+                max_value=question.max_value,
+                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-number"}),
+                error_messages={"invalid": message, "min_value": message, "max_value": message},
+                **common,
+            )
+        case Question.Type.SHORT_TEXT:
+            return forms.CharField(max_length=500, **common)
+        case _:
+            return forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+
+
+def to_form_value(question: Question, value: AnswerValue):
+    """A plain answer value as the form field's initial value."""
+    if question.type == Question.Type.YES_NO and value is not None:
+        return "yes" if value else "no"
+    return value
+
+
+def to_plain(question: Question, cleaned) -> AnswerValue:
+    """A cleaned form value as the plain answer value the save service takes."""
+    match question.type:
+        case Question.Type.YES_NO:
+            return {"yes": True, "no": False}.get(cleaned)
+        case Question.Type.SINGLE_CHOICE:
+            return cleaned or None
+        case Question.Type.MULTIPLE_CHOICE:
+            return sorted(cleaned or [])
+        case Question.Type.INTEGER:
+            return cleaned
+        case _:
+            return cleaned or ""
+
+
+@dataclass
+class QuestionItem:
+    """What the section template needs to draw one question."""
+
+    question: Question
+    field: forms.BoundField
+    answer: Answer | None
+    conflict: object = None
+    visible: bool = True
+
+    @property
+    def carried(self) -> bool:
+        return self.answer is not None and self.answer.provenance == Answer.Provenance.CARRIED
+
+
+class SectionForm(forms.Form):
+    """One field per question of a section, named by question code, plus the versions the page was loaded with."""
+
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *, questions: list[Question], answers: dict[int, Answer], **kwargs):
+        self.questions = questions
+        self.answers = answers
+        values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
+        initial = {q.code: to_form_value(q, values[q.code]) for q in questions}
+        initial["base"] = self.base_token(questions, answers, values)
+        super().__init__(data, initial=initial, **kwargs)
+        for question in questions:
+            self.fields[question.code] = question_field(question)
+
+    @staticmethod
+    def base_token(questions, answers, values) -> str:
+        """Signed {code: [version, value]} of what the page shows, to tell whose change came first."""
+        return signing.dumps(
+            {q.code: [answers[q.pk].version if q.pk in answers else 0, values[q.code]] for q in questions},
+            salt=BASE_SALT,
+            compress=True,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            chosen = cleaned.get(question.code)
+            multiple = question.type == Question.Type.MULTIPLE_CHOICE
+            if multiple and chosen and len(chosen) > 1 and Option.EXCLUSIVE_CODE in chosen:
+                self.add_error(question.code, NONE_TOGETHER)
+        return cleaned
+
+    def seen(self) -> tuple[dict[str, int], dict[str, AnswerValue]]:
+        """(versions, values) the page was loaded with; empty when the token is missing or tampered with."""
+        try:
+            loaded = signing.loads(self.data.get("base", ""), salt=BASE_SALT)
+        except signing.BadSignature:
+            return {}, {}
+        return {code: pair[0] for code, pair in loaded.items()}, {
+            code: pair[1] for code, pair in loaded.items()
+        }
+
+    def plain_values(self) -> dict[str, AnswerValue]:
+        """The valid answers as plain values (call after `is_valid()`); invalid ones are left out."""
+        return {
+            q.code: to_plain(q, self.cleaned_data[q.code])
+            for q in self.questions
+            if q.code in self.cleaned_data and q.code not in self.errors
+        }
+
+    def as_data(self, keep_from=None, keep: set[str] = frozenset()) -> QueryDict:
+        """The current answers as POST data, with the fields in `keep` taken as typed from `keep_from`."""
+        data = QueryDict(mutable=True)
+        for question in self.questions:
+            code = question.code
+            if keep_from is not None and code in keep:
+                data.setlist(code, keep_from.getlist(code))
+                continue
+            value = self.initial.get(code)
+            if value is None or value == "":
+                continue
+            data.setlist(code, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+        data["base"] = self.initial["base"]
+        return data
+
+    def items(self, conflicts=None) -> list[QuestionItem]:
+        conflicts = {conflict.question.code: conflict for conflict in conflicts or []}
+        return [
+            QuestionItem(q, self[q.code], self.answers.get(q.pk), conflicts.get(q.code))
+            for q in self.questions
+        ]
+
+
+class MilepostsForm(forms.Form):
+    """A checkbox and a description per catalogue milepost; a ticked milepost needs a description."""
+
+    def __init__(self, *args, mileposts: list[Milepost], **kwargs):
+        self.mileposts = mileposts
+        super().__init__(*args, **kwargs)
+        for milepost in mileposts:
+            self.fields[f"advanced_{milepost.code}"] = forms.BooleanField(
+                label=milepost.title, help_text=milepost.description, required=False
+            )
+            self.fields[f"description_{milepost.code}"] = forms.CharField(
+                label="What did you do?",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for milepost in self.mileposts:
+            description = (cleaned.get(f"description_{milepost.code}") or "").strip()
+            if cleaned.get(f"advanced_{milepost.code}") and not description:
+                self.add_error(
+                    f"description_{milepost.code}",
+                    "Describe in a sentence or two what you did for this milepost",
+                )
+        return cleaned
+
+    def advanced(self) -> dict[str, str]:
+        return {
+            m.code: self.cleaned_data[f"description_{m.code}"].strip()
+            for m in self.mileposts
+            if self.cleaned_data.get(f"advanced_{m.code}")
+        }
+
+    def groups(self) -> list[tuple[str, list[tuple[Milepost, forms.BoundField, forms.BoundField]]]]:
+        """(area label, [(milepost, checkbox, description)]) in area order."""
+        rows = {value: [] for value in Area.values}
+        for m in self.mileposts:
+            rows[m.area].append((m, self[f"advanced_{m.code}"], self[f"description_{m.code}"]))
+        return [(Area(area).label, items) for area, items in rows.items() if items]
+
+
+class MilepostProposalForm(forms.Form):
+    area = forms.ChoiceField(choices=Area.choices, label="Area")
+    title = forms.CharField(max_length=200, label="Title of the milepost")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="What did you do?", max_length=5000
+    )
