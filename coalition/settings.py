@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -164,6 +165,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# Every night at 02:30: recompute the indicators of every year marked as needing it (e.g. an approval made
+# while Redis was down) plus open and recent years.
+CELERY_BEAT_SCHEDULE["indicators-recompute-due"] = {
+    "task": "metrics.tasks.indicators_recompute_due_task",
+    "schedule": crontab(hour=2, minute=30),
+}
+# Every day at 07:00: e-mail the 14-, 7- and 1-day deadline reminders to organisations that have not
+# submitted (each reminder goes out once; see surveys/services/reminders.py).
+CELERY_BEAT_SCHEDULE["surveys-reminders-send"] = {
+    "task": "surveys.tasks.reminders_send_task",
+    "schedule": crontab(hour=7, minute=0),
+}
+# Seconds a recompute waits after an approval so that a burst of approvals costs one recompute.
+INDICATORS_RECOMPUTE_DELAY = env.int("INDICATORS_RECOMPUTE_DELAY", default=10)
 
 # Public figures: a member count below this is withheld (see the methodology page).
 MIN_PUBLISHED_COUNT = env.int("MIN_PUBLISHED_COUNT", default=5)

@@ -10,4 +10,4 @@ class IndicatorDefinitionAdmin(admin.ModelAdmin):
     list_display = ["code", "area", "group", "label", "kind"]
     list_filter = ["area", "kind", "group"]
     search_fields = ["code", "label"]
-    readonly_fields = ["code", "kind", "question_code", "option_code"]
+    readonly_fields = ["code", "kind", "question_code", "option_code", "synced_label"]

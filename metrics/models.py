@@ -35,6 +35,9 @@ class IndicatorDefinition(models.Model):
     question_code = models.CharField(max_length=80, blank=True)
     option_code = models.CharField(max_length=80, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # The label last derived from the questionnaire: when `label` differs, staff edited it, and syncing the
+    # definitions from a new questionnaire leaves it alone.
+    synced_label = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["position", "code"]

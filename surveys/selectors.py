@@ -70,6 +70,64 @@ def submission_missing_required(*, submission: Submission) -> list:
     return [q for q in questions if q.required and q.code in visible and not is_answered(values.get(q.code))]
 
 
+# --- Review comments (issue 4) --------------------------------------------------------------------------
+
+
+def submission_comments(*, submission: Submission, include_unsent: bool = False) -> list:
+    """Top-level review comments of a submission, oldest first, each with `thread_replies` loaded.
+
+    Members see only comments sent to them, i.e. written before the submission was last returned; staff pass
+    `include_unsent=True` to also see comments they are still drafting. Three queries.
+    """
+    from django.db.models import Prefetch
+
+    from .models import AuditEvent, ReviewComment
+
+    comments = (
+        ReviewComment.objects.filter(submission=submission, parent__isnull=True)
+        .select_related("author", "question", "milepost")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=ReviewComment.objects.select_related("author").order_by("created_at", "id"),
+                to_attr="thread_replies",
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    if not include_unsent:
+        last_returned = (
+            AuditEvent.objects.filter(
+                submission=submission, kind=AuditEvent.Kind.TRANSITION, new_value=Submission.Status.RETURNED
+            )
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if last_returned is None:
+            return []
+        comments = comments.filter(created_at__lte=last_returned)
+    return list(comments)
+
+
+def submission_comments_by_question(*, submission: Submission, include_unsent: bool = False) -> dict:
+    """{question_id: [ReviewComment, ...]} for the member's survey pages (see `submission_comments`).
+
+    Comments on a milepost are under the key `("milepost", milepost_id)`; comments on the whole submission
+    under `None`. Each comment has `thread_replies`.
+    """
+    grouped: dict = {}
+    for comment in submission_comments(submission=submission, include_unsent=include_unsent):
+        if comment.question_id:
+            key = comment.question_id
+        elif comment.milepost_id:
+            key = ("milepost", comment.milepost_id)
+        else:
+            key = None
+        grouped.setdefault(key, []).append(comment)
+    return grouped
+
+
 # --- The member's survey --------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, organizations, staff, survey
+from .views import accounts, organizations, review, staff, survey
 
 app_name = "surveys"
 
@@ -18,5 +18,28 @@ urlpatterns = [
     path(survey_prefix + "<slug:section_code>/", survey.survey_section, name="survey-section"),
     path("staff/", staff.staff_overview, name="staff-overview"),
     path("staff/invitations/new/", staff.invitation_create, name="invitation-create"),
-    path("review/", staff.review_queue, name="review-queue"),
+    # Review, participation, audit, exports and import (issue 4): see surveys/views/review.py.
+    path("review/", review.review_queue, name="review-queue"),
+    path("review/<int:submission_id>/", review.review_submission, name="review-submission"),
+    path("review/<int:submission_id>/comments/", review.review_comment, name="review-comment"),
+    path("review/<int:submission_id>/return/", review.review_return, name="review-return"),
+    path("review/<int:submission_id>/approve/", review.review_approve, name="review-approve"),
+    path("review/<int:submission_id>/reopen/", review.review_reopen, name="review-reopen"),
+    path("review/proposals/<int:proposal_id>/decide/", review.proposal_decide, name="proposal-decide"),
+    path("staff/participation/", review.participation, name="participation"),
+    path("staff/audit/", review.audit_log, name="audit-log"),
+    path("staff/audit.csv", review.audit_export, name="audit-export"),
+    path("staff/answers/<int:year>.csv", review.answers_export, name="answers-export"),
+    path("staff/import/", review.import_upload, name="import-upload"),
+    path("staff/import/confirm/", review.import_confirm, name="import-confirm"),
+    path(
+        "orgs/<slug:org_slug>/submissions/<int:submission_id>/comments/",
+        review.member_comments,
+        name="member-comments",
+    ),
+    path(
+        "orgs/<slug:org_slug>/comments/<int:comment_id>/reply/",
+        review.member_comment_reply,
+        name="member-comment-reply",
+    ),
 ]

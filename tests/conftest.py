@@ -30,7 +30,10 @@ def _test_settings(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from metrics.cache import public_cache_local_reset
+
     cache.clear()
+    public_cache_local_reset()  # the public pages' per-process copy of the cache (metrics/cache.py)
     yield
 
 

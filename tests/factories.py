@@ -111,3 +111,69 @@ class MilepostFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"milepost_{n}")
     area = "prevention"
     title = factory.Sequence(lambda n: f"Milepost {n}")
+
+
+# --- Review workflow helpers (issue 4) ------------------------------------------------------------------
+
+
+def review_questionnaire(year: int = 2026, *, opens_on=None, closes_on=None) -> SurveyCycle:
+    """A small questionnaire for review tests: yes/no, single and multiple choice with `none`, a number."""
+    cycle = SurveyCycleFactory(
+        year=year, **{k: v for k, v in {"opens_on": opens_on, "closes_on": closes_on}.items() if v}
+    )
+    section = SectionFactory(cycle=cycle, code="detection", title="Detection", position=1)
+    hashing = QuestionFactory(
+        section=section,
+        cycle=cycle,
+        code="image_hashing",
+        type=Question.Type.MULTIPLE_CHOICE,
+        text="Which image hashing?",
+    )
+    for position, code in enumerate(["photodna", "pdq", "internal", "none"]):
+        OptionFactory(question=hashing, code=code, label=code.title(), position=position)
+    QuestionFactory(
+        section=section,
+        cycle=cycle,
+        code="supplemental_reports",
+        type=Question.Type.YES_NO,
+        text="Supplemental reports?",
+    )
+    reporting = QuestionFactory(
+        section=section,
+        cycle=cycle,
+        code="authority_reporting",
+        type=Question.Type.SINGLE_CHOICE,
+        text="How do you report?",
+    )
+    for position, code in enumerate(["api_only", "manual_only", "none"]):
+        OptionFactory(question=reporting, code=code, label=code, position=position)
+    QuestionFactory(
+        section=section,
+        cycle=cycle,
+        code="trust_safety_staff",
+        type=Question.Type.INTEGER,
+        text="Staff?",
+        required=False,
+        min_value=0,
+        max_value=1000,
+    )
+    return cycle
+
+
+def answer_create(submission: Submission, code: str, value, *, provenance: str = "new"):
+    """An Answer row (with option rows) set directly, for tests that do not go through the member pages."""
+    from surveys.models import Answer
+
+    question = Question.objects.get(cycle_id=submission.cycle_id, code=code)
+    answer = Answer(submission=submission, question=question, provenance=provenance)
+    if question.type == Question.Type.YES_NO:
+        answer.value_bool = value
+    elif question.type == Question.Type.INTEGER:
+        answer.value_int = value
+    elif not question.is_choice:
+        answer.value_text = value
+    answer.save()
+    if question.is_choice:
+        codes = value if isinstance(value, list) else [value]
+        answer.options.set(Option.objects.filter(question=question, code__in=codes))
+    return answer

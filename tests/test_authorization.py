@@ -60,6 +60,27 @@ MATRIX = [
     ("surveys:staff-overview", {}, administrators()),
     ("surveys:invitation-create", {}, administrators()),
     ("surveys:review-queue", {}, reviewers()),
+    # Review, participation, audit log, exports and import (issue 4).
+    ("surveys:review-submission", {"submission_id": "{submission_a}"}, reviewers()),
+    ("surveys:review-comment", {"submission_id": "{submission_a}"}, reviewers(405)),  # POST only
+    ("surveys:review-return", {"submission_id": "{submission_a}"}, reviewers(405)),
+    ("surveys:review-approve", {"submission_id": "{submission_a}"}, reviewers(405)),
+    ("surveys:review-reopen", {"submission_id": "{submission_a}"}, administrators(405)),
+    ("surveys:proposal-decide", {"proposal_id": "{proposal_a}"}, reviewers(405)),
+    ("surveys:participation", {}, reviewers()),
+    ("surveys:answers-export", {"year": "{year}"}, reviewers()),
+    ("surveys:audit-log", {}, administrators()),
+    ("surveys:audit-export", {}, administrators()),
+    ("surveys:import-upload", {}, administrators()),
+    ("surveys:import-confirm", {}, administrators(405)),
+    ("surveys:member-comments", {"org_slug": "{org_a}", "submission_id": "{submission_a}"}, members_of_a()),
+    # B's people asking for A's submission under their own organisation: 404, never content.
+    (
+        "surveys:member-comments",
+        {"org_slug": "{org_b}", "submission_id": "{submission_a}"},
+        {**signed_in(NOT_FOUND), "member_b": NOT_FOUND},
+    ),
+    ("surveys:member-comment-reply", {"org_slug": "{org_a}", "comment_id": "{comment_a}"}, members_of_a(405)),
     # The member's survey (issue 3): A's people only; B's people guessing A's pages get 404.
     (
         "surveys:survey-section",
@@ -70,6 +91,27 @@ MATRIX = [
     ("surveys:survey-review", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a()),
     ("surveys:survey-csv", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a()),
     ("surveys:survey-submit", {"org_slug": "{org_a}", "year": "{year}"}, members_of_a(405)),  # POST only
+    ("metrics:staff-years", {}, administrators()),
+    ("metrics:staff-publish-preview", {"year": "{figures_year}"}, administrators()),
+    ("metrics:staff-recompute", {"year": "{figures_year}"}, administrators(405)),  # POST only
+    # The public dashboard and open data (issue 6): everyone, no login; nothing unpublished (figures_year
+    # has computed values but no release) is reachable by anyone.
+    ("metrics:prevention", {}, everyone(OK)),
+    ("metrics:detection", {}, everyone(OK)),
+    ("metrics:response", {}, everyone(OK)),
+    ("metrics:trends", {}, everyone(OK)),
+    ("metrics:methodology", {}, everyone(OK)),
+    ("metrics:open-data", {}, everyone(OK)),
+    ("metrics:mileposts-csv", {}, everyone(OK)),
+    ("metrics:trend-csv", {"group": "classifiers"}, everyone(OK)),
+    ("metrics:group-csv", {"year": "{published_year}", "group": "classifiers"}, everyone(OK)),
+    ("metrics:group-csv", {"year": "{figures_year}", "group": "members"}, everyone(NOT_FOUND)),
+    ("metrics:api-indicators", {}, everyone(OK)),
+    ("metrics:api-indicators-csv", {}, everyone(OK)),
+    ("metrics:api-years", {}, everyone(OK)),
+    ("metrics:api-openapi", {}, everyone(OK)),
+    ("metrics:healthz", {}, everyone(OK)),
+    ("metrics:member-benchmark", {"org_slug": "{org_a}"}, members_of_a()),
 ]
 
 # URL names deliberately outside the matrix, with the reason.
@@ -80,10 +122,14 @@ NOT_IN_MATRIX = {"admin": "Django admin: OTPAdminSite, tested in test_accounts"}
 def world():
     org_a = OrganizationFactory(name="Alpha Social")
     org_b = OrganizationFactory(name="Bravo Games")
+    review = _review_world(org_a)
     return {
         "org_a": org_a.slug,
         "org_b": org_b.slug,
+        **review,
         **_survey_world(org_a),
+        **_figures_world(),
+        **_dashboard_world(),
         "users": {
             "contributor_a": MembershipFactory(organization=org_a, role="contributor").user,
             "lead_a": MembershipFactory(organization=org_a, role="lead").user,
@@ -96,6 +142,21 @@ def world():
     }
 
 
+def _review_world(org_a) -> dict:
+    """A's returned submission with a reviewer comment and a milepost proposal (issue 4's URLs)."""
+    from surveys.models import MilepostProposal, ReviewComment
+
+    from .factories import SubmissionFactory, SurveyCycleFactory
+
+    submission = SubmissionFactory(organization=org_a, cycle=SurveyCycleFactory(year=2026), status="returned")
+    author = UserFactory(staff_role=User.StaffRole.REVIEWER)
+    comment = ReviewComment.objects.create(submission=submission, author=author, body="Please check")
+    proposal = MilepostProposal.objects.create(
+        submission=submission, area="detection", title="T", description="D"
+    )
+    return {"submission_a": submission.pk, "comment_a": comment.pk, "proposal_a": proposal.pk, "year": 2026}
+
+
 def _survey_world(org_a) -> dict:
     """A's submission in the open 2026 cycle, which has a profile section (issue 3's URLs)."""
     from surveys.models import Submission
@@ -106,6 +167,26 @@ def _survey_world(org_a) -> dict:
     SectionFactory(cycle=cycle, code="profile")
     Submission.objects.get_or_create(organization=org_a, cycle=cycle)
     return {"year": cycle.year}
+
+
+def _figures_world() -> dict:
+    """An imported year of figures, so the publish preview has something to show (issue 5's URLs)."""
+    from metrics.models import IndicatorDefinition, IndicatorValue
+
+    definition, _ = IndicatorDefinition.objects.get_or_create(
+        code="members", defaults={"kind": "respondents", "group": "members", "label": "Members"}
+    )
+    IndicatorValue.objects.create(year=2022, indicator=definition, value=36, is_imported=True)
+    return {"figures_year": 2022}
+
+
+def _dashboard_world() -> dict:
+    """Two published years, so the public pages and CSVs have a trend to show (issue 6's URLs)."""
+    from tests.metrics.factories import release_with_values
+
+    release_with_values(2024, {"members": 45, "classifiers.image": 30}, denominator=45)
+    release_with_values(2025, {"members": 57, "classifiers.image": 41}, denominator=57)
+    return {"published_year": 2025}
 
 
 def _outcome(response):

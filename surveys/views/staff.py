@@ -3,8 +3,7 @@ from django.shortcuts import redirect, render
 
 from .. import selectors
 from ..forms.accounts import InvitationCreateForm
-from ..models import Submission
-from ..permissions import administrator_required, reviewer_required
+from ..permissions import administrator_required
 from ..services import accounts as account_services
 
 
@@ -28,9 +27,3 @@ def invitation_create(request):
         messages.success(request, f"Invitation sent to {invitation.email} for {invitation.organization}.")
         return redirect("surveys:staff-overview")
     return render(request, "surveys/invitation_create.html", {"form": form})
-
-
-@reviewer_required
-def review_queue(request):
-    submissions = Submission.objects.awaiting_review().order_by("submitted_at")
-    return render(request, "surveys/review_queue.html", {"submissions": submissions})

@@ -169,6 +169,9 @@ def survey_section(request, year: int, section_code: str):
     visibility = {item.question.code: item.visible for item in section_state.items}
     for item in items or []:
         item.visible = visibility[item.question.code]
+    comments = selectors.submission_comments_by_question(submission=submission) if submission else {}
+    for item in [*(items or []), *section_state.items]:
+        item.comments = comments.get(item.question.id, [])
     for conflict in conflicts:
         conflict.mine_display = display_value(conflict.question, conflict.mine) or "(no answer)"
         conflict.theirs_display = display_value(conflict.question, conflict.theirs) or "(no answer)"
@@ -187,6 +190,7 @@ def survey_section(request, year: int, section_code: str):
             "items": items,
             "has_carried": any(item.carried for item in items or []),
             "refusal": refusal,
+            "comment_count": sum(len(thread) for thread in comments.values()),
         },
     )
 

@@ -284,6 +284,6 @@ def test_rendering_and_saving_a_60_question_section_is_bounded(
 # Measured with 6 and with 60 questions: the same. Session, user, membership (twice: the page and the
 # navigation), cycle, submission, then sections, questions, options, answers, answer options; saving adds
 # the service's lock and reads, one insert or update of all answers, option rows out and in, the audit
-# rows, the submission's last editor, and the savepoints.
-RENDER_QUERIES = 14
+# rows, the submission's last editor, and the savepoints. Rendering also reads the reviewer comments (one query).
+RENDER_QUERIES = 15
 SAVE_QUERIES = 23

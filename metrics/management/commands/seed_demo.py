@@ -1,17 +1,35 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
+from metrics.demo import publish_demo_figures
 from surveys import demo as survey_demo
-from surveys import demo_survey
+from surveys import demo_review, demo_survey
 
 
 class Command(BaseCommand):
     help = "Create (or complete) the demo world: organisations, people, surveys and published figures. Idempotent."
 
     def handle(self, *args, **options):
+        # The demo's people are fictional: the e-mails that seeding triggers (approvals, returns) go nowhere.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        ):
+            logins = self._seed()
+        self._print_logins(logins)
+
+    def _seed(self):
         self.stdout.write("Creating organisations and people…")
         logins = survey_demo.seed_people()
         self.stdout.write("Loading the questionnaires (2024, 2025, 2026) and the milepost catalogue…")
         demo_survey.seed_questionnaires()
+        self.stdout.write("Creating submissions: approved 2024 and 2025, the open 2026 cycle in progress…")
+        demo_review.seed_submissions()
+        # Figures last: they are computed from the submissions seeded above.
+        self.stdout.write("Computing and publishing the figures…")
+        publish_demo_figures()
+        return logins
+
+    def _print_logins(self, logins):
         self.stdout.write(
             self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/accounts/login/ with:")
         )

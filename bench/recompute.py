@@ -1,0 +1,264 @@
+#!/usr/bin/env python
+"""Benchmark: recompute a year's indicators against a plain scan of the answers table.
+
+Creates a throwaway PostgreSQL database (`milepost_bench`, on the server of $DATABASE_URL), builds the schema
+from the models, loads the full 2025 questionnaire and milepost catalogue, and bulk-loads (COPY) approved
+submissions with answers and mileposts plus drafts that must not count. Then it times the full recompute
+and `SELECT count(*)` over the answers (and answer-options) tables and prints the ratio (target: ≤ 3).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/milepost .venv/bin/python bench/recompute.py [--sizes 10000 100000]
+
+The database is dropped at the end unless --keep is given.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "milepost_bench"
+
+
+def _bench_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = _bench_url(url)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
+    import django
+    from django.conf import settings
+
+    django.setup()
+
+    class NoMigrations(dict):
+        def __contains__(self, item):
+            return True
+
+        def __getitem__(self, item):
+            return None
+
+    # Schema straight from the models (as the tests do), whatever migrations exist.
+    settings.MIGRATION_MODULES = NoMigrations()
+    from django.core.management import call_command
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+
+
+def _copy(cursor, model, columns: list[str], rows) -> int:
+    table = model._meta.db_table
+    count = 0
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def load(cycle, *, approved: int, drafts: int, seed: int = 1) -> None:
+    """COPY `approved` approved and `drafts` draft submissions of `cycle`'s full questionnaire."""
+    from django.db import connection
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from surveys.models import (
+        Answer,
+        Milepost,
+        Option,
+        Organization,
+        Question,
+        Submission,
+        SubmissionMilepost,
+    )
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    questions = list(Question.objects.filter(cycle=cycle).order_by("section__position", "position"))
+    options = {q.id: list(Option.objects.filter(question=q).values_list("id", "code")) for q in questions}
+    mileposts = list(Milepost.objects.values_list("id", flat=True))
+    total = approved + drafts
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg cursor underneath, for COPY
+        first_org = (Organization.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        org_rows = (
+            (first_org + i, f"Bench member {first_org + i}", f"bench-member-{first_org + i}", "", True, now)
+            for i in range(total)
+        )
+        _copy(cursor, Organization, ["id", "name", "slug", "website", "is_active", "created_at"], org_rows)
+        first_sub = (Submission.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        sub_rows = (
+            (first_sub + i, first_org + i, cycle.id, "approved" if i < approved else "draft", now, now)
+            for i in range(total)
+        )
+        _copy(
+            cursor,
+            Submission,
+            ["id", "organization_id", "cycle_id", "status", "created_at", "updated_at"],
+            sub_rows,
+        )
+
+        answer_id = (Answer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        through = Answer.options.through
+        answer_columns = ["id", "submission_id", "question_id", "value_bool", "value_int", "value_text",
+                          "is_visible", "provenance", "version", "updated_at"]  # fmt: skip
+        answers, chosen, advanced = [], [], []
+        progress = tqdm(total=total, desc=f"Generating {total:,} submissions", unit="sub", file=sys.stderr)
+
+        def flush():
+            _copy(cursor, Answer, answer_columns, answers)
+            _copy(cursor, through, ["answer_id", "option_id"], chosen)
+            _copy(cursor, SubmissionMilepost, ["submission_id", "milepost_id", "description", "provenance",
+                                               "updated_at"], advanced)  # fmt: skip
+            answers.clear(), chosen.clear(), advanced.clear()
+
+        for i in range(total):
+            submission_id = first_sub + i
+            for question in questions:
+                visible = not question.has_condition or rng.random() < 0.5
+                value_bool = value_int = None
+                value_text = ""
+                if question.type == "yes_no":
+                    value_bool = rng.random() < 0.6
+                elif question.type == "integer":
+                    value_int = rng.randint(0, 500)
+                elif question.type in ("short_text", "long_text"):
+                    value_text = "Benchmark answer."
+                else:
+                    codes = options[question.id]
+                    real = [o for o in codes if o[1] != "none"]
+                    if question.type == "single_choice":
+                        picks = [rng.choice(codes)]
+                    elif rng.random() < 0.1:
+                        picks = [o for o in codes if o[1] == "none"] or real[:1]
+                    else:
+                        picks = rng.sample(real, rng.randint(1, max(1, len(real) // 2)))
+                    chosen.extend((answer_id, option_id) for option_id, _ in picks)
+                answers.append((answer_id, submission_id, question.id, value_bool, value_int, value_text,
+                                visible, "new", 1, now))  # fmt: skip
+                answer_id += 1
+            for milepost_id in rng.sample(mileposts, rng.randint(0, min(10, len(mileposts)))):
+                advanced.append((submission_id, milepost_id, "Benchmark milepost.", "new", now))
+            if len(answers) >= 200_000:
+                flush()
+            progress.update()
+        flush()
+        progress.close()
+        for model in (Organization, Submission, Answer, through, SubmissionMilepost):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _time(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(label: str) -> dict:
+    from django.db import connection, transaction
+
+    from metrics.services import indicators_recompute
+    from surveys.models import Answer
+
+    def scan(table):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {table}")
+                return cursor.fetchone()[0]
+
+        return run
+
+    answers_table = Answer._meta.db_table
+    options_table = Answer.options.through._meta.db_table
+    scan(answers_table)(), scan(options_table)()  # warm the cache, as for the recompute below
+    with transaction.atomic():
+        indicators_recompute(year=2025)
+    result = {
+        "label": label,
+        "answers": scan(answers_table)(),
+        "answer_options": scan(options_table)(),
+        "scan_answers": _time(scan(answers_table)),
+        "scan_answer_options": _time(scan(options_table)),
+        "recompute": _time(lambda: indicators_recompute(year=2025)),
+    }
+    result["ratio"] = result["recompute"] / result["scan_answers"]
+    return result
+
+
+def report(result: dict) -> None:
+    print(
+        f"\n{result['label']}: {result['answers']:,} answers, {result['answer_options']:,} answer options\n"
+        f"  SELECT count(*) answers          {result['scan_answers'] * 1000:8.1f} ms\n"
+        f"  SELECT count(*) answer options   {result['scan_answer_options'] * 1000:8.1f} ms\n"
+        f"  full recompute of the year       {result['recompute'] * 1000:8.1f} ms\n"
+        f"  recompute / answers scan         {result['ratio']:8.2f}×  (target ≤ 3×: "
+        f"{'met' if result['ratio'] <= 3 else 'MISSED'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--keep", action="store_true", help=f"Keep the {BENCH_DB} database afterwards.")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/milepost")
+    _recreate_database(url)
+    try:
+        setup_django(url)
+        from surveys.models import SurveyCycle
+        from surveys.services.questionnaires import milepost_catalogue_load, questionnaire_load
+
+        milepost_catalogue_load(path_or_data=ROOT / "surveys" / "questionnaires" / "mileposts.yaml")
+        questionnaire_load(path_or_data=ROOT / "surveys" / "questionnaires" / "2025.yaml")
+        cycle = SurveyCycle.objects.get(year=2025)
+        loaded = 0
+        for size in sorted(args.sizes):
+            load(cycle, approved=size - loaded, drafts=(size - loaded) // 10, seed=size)
+            loaded = size
+            report(measure(f"{size:,} approved submissions (+{size // 10:,} drafts)"))
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _drop_database(url)
+
+
+if __name__ == "__main__":
+    main()

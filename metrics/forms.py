@@ -1,0 +1,22 @@
+from django import forms
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown with the release. Required when the year is already published: say why it is "
+        "republished (it goes in the corrections log).",
+    )
+    override_reason = forms.CharField(
+        required=False,
+        label="Differencing override reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed when the respondents differ from the current release by fewer than the "
+        "minimum count: explain why publishing is still safe.",
+    )
+
+    def __init__(self, *args, needs_override: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_override:
+            del self.fields["override_reason"]

@@ -1,0 +1,35 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from metrics.services import PublishError, release_preview, release_publish
+
+
+class Command(BaseCommand):
+    help = "Publish a year's current figures as a new release (disclosure control applies)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int)
+        parser.add_argument("--note", default="", help="Why this release is made (required to republish).")
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="Publish although the respondents differ from the previous release by fewer than "
+            "MIN_PUBLISHED_COUNT organisations; say why (recorded in the corrections log).",
+        )
+
+    def handle(self, *args, year, note, override_reason, **options):
+        changed = [row for row in release_preview(year=year) if row.changed]
+        try:
+            release = release_publish(
+                year=year, published_by=None, note=note, override_reason=override_reason
+            )
+        except PublishError as error:
+            raise CommandError(str(error)) from error
+        for row in changed:
+            self.stdout.write(f"  {row.code}: {row.previous_display} → {row.display}")
+        suppressed = release.values.filter(suppressed=True).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published {year} as release {release.number}: {release.values.count()} figures, "
+                f"{suppressed} withheld (fewer than {release.min_published_count}), {len(changed)} changed."
+            )
+        )

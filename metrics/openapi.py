@@ -1,0 +1,144 @@
+"""The OpenAPI 3 description of the open-data API, served at /api/v1/openapi.json."""
+
+from django.conf import settings
+
+
+def openapi_document() -> dict:
+    year = {
+        "name": "year",
+        "in": "query",
+        "required": False,
+        "description": "A published survey year (four digits). Leave out for the latest published year.",
+        "schema": {"type": "integer", "minimum": 1000, "maximum": 9999, "example": 2025},
+    }
+    error = {
+        "description": "",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Milepost open data",
+            "version": "1.0.0",
+            "description": (
+                "The coalition's published, aggregate survey figures: counts of members, never a single "
+                "member's answers. Only published releases are served. A member count below "
+                f"{settings.MIN_PUBLISHED_COUNT} is withheld: its value is null and `suppressed` is true "
+                "(shown on the dashboard as 'fewer than N', where N is the release's `min_published_count`)."
+            ),
+            "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/v1/indicators/": {
+                "get": {
+                    "summary": "Every published figure of one year",
+                    "operationId": "indicators",
+                    "parameters": [year],
+                    "responses": {
+                        "200": {
+                            "description": "The year's current release.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Release"}}
+                            },
+                        },
+                        "304": {"description": "Not modified (the ETag in If-None-Match still matches)."},
+                        "400": {**error, "description": "The year is not a four-digit number."},
+                        "404": {**error, "description": "Nothing is published for that year."},
+                    },
+                }
+            },
+            "/api/v1/indicators.csv": {
+                "get": {
+                    "summary": "The same figures as CSV",
+                    "operationId": "indicatorsCsv",
+                    "parameters": [year],
+                    "responses": {
+                        "200": {
+                            "description": (
+                                "One row per indicator: year, release, code, area, group, label, value (empty "
+                                "when withheld), denominator, suppressed (true/false), shown_as."
+                            ),
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        "400": {**error, "description": "The year is not a four-digit number."},
+                        "404": {**error, "description": "Nothing is published for that year."},
+                    },
+                }
+            },
+            "/api/v1/years/": {
+                "get": {
+                    "summary": "The published years",
+                    "operationId": "years",
+                    "responses": {
+                        "200": {
+                            "description": "Every published year, newest first, with its current release.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Years"}}
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Indicator": {
+                    "type": "object",
+                    "required": ["code", "area", "group", "label", "value", "denominator", "suppressed"],
+                    "properties": {
+                        "code": {"type": "string", "example": "image_hashing.photodna"},
+                        "area": {"type": "string", "enum": ["prevention", "detection", "response", ""]},
+                        "group": {"type": "string", "example": "image_hashing"},
+                        "label": {"type": "string"},
+                        "value": {
+                            "type": ["number", "null"],
+                            "description": "A count of members (or of mileposts); null when withheld.",
+                        },
+                        "denominator": {
+                            "type": ["integer", "null"],
+                            "description": "The members in the survey year; null where none was published.",
+                        },
+                        "suppressed": {"type": "boolean"},
+                    },
+                },
+                "Release": {
+                    "type": "object",
+                    "required": ["year", "release", "published_at", "min_published_count", "indicators"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        "release": {
+                            "type": "integer",
+                            "description": "1 for the first publication; higher after corrections.",
+                        },
+                        "published_at": {"type": "string", "format": "date-time"},
+                        "respondents": {"type": ["integer", "null"]},
+                        "min_published_count": {"type": "integer"},
+                        "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}},
+                    },
+                },
+                "Years": {
+                    "type": "object",
+                    "properties": {
+                        "years": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "year": {"type": "integer"},
+                                    "release": {"type": "integer"},
+                                    "published_at": {"type": "string", "format": "date-time"},
+                                    "respondents": {"type": ["integer", "null"]},
+                                    "url": {"type": "string"},
+                                },
+                            },
+                        }
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+                },
+            }
+        },
+    }

@@ -1,0 +1,125 @@
+"""Forms of the staff pages: they validate input, the services do the work."""
+
+from django import forms
+
+from ..models import AuditEvent, Organization, Submission, SurveyCycle, User
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *Submission.Status.choices], required=False)
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Survey year")
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"), required=False, empty_label="Any organisation"
+    )
+    q = forms.CharField(required=False, label="Search organisations", max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = SurveyCycle.objects.order_by("-year").values_list("year", flat=True)
+        self.fields["year"].choices = [("", "Any year"), *[(y, str(y)) for y in years]]
+
+
+class TransitionForm(forms.Form):
+    """Return, approve or reopen; `expected_status` is what the reviewer saw, to detect a race."""
+
+    expected_status = forms.ChoiceField(choices=Submission.Status.choices, widget=forms.HiddenInput)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+
+class ReturnForm(TransitionForm):
+    note = forms.CharField(
+        label="What should the member change?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Say what the member should change before returning the submission."},
+    )
+
+
+class ReopenForm(TransitionForm):
+    note = forms.CharField(
+        label="Why is this submission reopened?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={
+            "required": "Write why the submission is reopened; the reason is kept in the history."
+        },
+    )
+
+
+class CommentForm(forms.Form):
+    question = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    milepost = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "Write a comment before saving it."},
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "Write a reply before sending it."},
+    )
+
+
+class ProposalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    title = forms.CharField(required=False, max_length=200, label="Title in the catalogue")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why the proposal is rejected; the member will read it.")
+        return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"), required=False, empty_label="Any organisation"
+    )
+    actor = forms.ModelChoiceField(
+        queryset=User.objects.order_by("email"), required=False, empty_label="Anyone", label="User"
+    )
+    kind = forms.ChoiceField(choices=[("", "Any event"), *AuditEvent.Kind.choices], required=False)
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", "The end date is before the start date; swap them.")
+        return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 with the header organization,year,question,value; one row per answer.",
+    )
+    create_organizations = forms.BooleanField(
+        required=False, label="Create organisations that do not exist yet"
+    )
+    approve = forms.BooleanField(required=False, label="Approve the imported submissions")
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 50 MB; split it, or use the import command.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text. Save it as “CSV UTF-8” from your spreadsheet and try again."
+            ) from error
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -1,0 +1,419 @@
+"""Staff review pages (queue, review, comments, transitions, proposals), participation, audit log, exports and
+the browser import; plus the member's page for reading and answering review comments.
+
+Thin views: read input, check access (surveys.permissions), call one service or selector, message, redirect.
+"""
+
+import io
+import secrets
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .. import selectors, selectors_review
+from ..forms.review import (
+    AuditFilterForm,
+    CommentForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    ProposalDecisionForm,
+    QueueFilterForm,
+    ReopenForm,
+    ReplyForm,
+    ReturnForm,
+    TransitionForm,
+)
+from ..models import Milepost, MilepostProposal, Question, ReviewComment, Submission, SurveyCycle
+from ..permissions import administrator_required, member_required, reviewer_required
+from ..services import exports, imports, workflow
+
+# --- Queue and review page ------------------------------------------------------------------------------
+
+
+@reviewer_required
+def review_queue(request):
+    form = QueueFilterForm(request.GET or {"status": Submission.Status.SUBMITTED})
+    filters = form.cleaned_data if form.is_valid() else {}
+    submissions = selectors_review.review_queue(
+        status=filters.get("status", ""),
+        year=filters.get("year"),
+        organization=filters.get("organization"),
+        search=filters.get("q", ""),
+    )
+    page = Paginator(submissions, 100).get_page(request.GET.get("page"))
+    counts = selectors_review.review_counts(year=filters.get("year"))
+    return render(
+        request,
+        "surveys/review_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": [(status, label, counts[status]) for status, label in Submission.Status.choices],
+            "proposals": selectors_review.pending_proposals()[:50],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@reviewer_required
+def review_submission(request, submission_id: int):
+    try:
+        context = selectors_review.submission_review(submission_id=submission_id)
+    except Submission.DoesNotExist as error:
+        raise Http404("No such submission.") from error
+    submission = context["submission"]
+    allowed = workflow.ALLOWED_TRANSITIONS.get(submission.status, set())
+    context.update(
+        {
+            "can_return": Submission.Status.RETURNED in allowed,
+            "can_approve": Submission.Status.APPROVED in allowed,
+            "can_reopen": Submission.Status.REOPENED in allowed and request.user.is_administrator,
+            "can_comment": submission.status != Submission.Status.APPROVED,
+            "return_form": ReturnForm(initial={"expected_status": submission.status}),
+            "approve_form": TransitionForm(initial={"expected_status": submission.status}),
+            "reopen_form": ReopenForm(initial={"expected_status": submission.status}),
+        }
+    )
+    return render(request, "surveys/review_submission.html", context)
+
+
+def _back(submission_id: int, anchor: str = ""):
+    response = redirect("surveys:review-submission", submission_id=submission_id)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@reviewer_required
+@require_POST
+def review_comment(request, submission_id: int):
+    submission = get_object_or_404(Submission, pk=submission_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(submission_id)
+    data = form.cleaned_data
+    try:
+        if data.get("parent"):
+            parent = get_object_or_404(ReviewComment, pk=data["parent"], submission=submission)
+            workflow.comment_reply(comment=parent, author=request.user, body=data["body"])
+        else:
+            question = (
+                get_object_or_404(Question, pk=data["question"], cycle_id=submission.cycle_id)
+                if data.get("question")
+                else None
+            )
+            milepost = get_object_or_404(Milepost, pk=data["milepost"]) if data.get("milepost") else None
+            workflow.comment_add(
+                submission=submission,
+                author=request.user,
+                body=data["body"],
+                question=question,
+                milepost=milepost,
+            )
+    except workflow.CommentError as error:
+        messages.error(request, str(error))
+        return _back(submission_id)
+    messages.success(request, "Comment saved. The member sees it when you return the submission.")
+    anchor = f"q-{data['question']}" if data.get("question") else ""
+    return _back(submission_id, anchor)
+
+
+def _transition(request, submission_id: int, form_class, action):
+    submission = get_object_or_404(Submission, pk=submission_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(submission_id)
+    try:
+        message = action(submission, form.cleaned_data)
+    except workflow.TransitionError as error:
+        messages.error(request, str(error))
+        return _back(submission_id)
+    messages.success(request, message)
+    return _back(submission_id)
+
+
+@reviewer_required
+@require_POST
+def review_return(request, submission_id: int):
+    def action(submission, data):
+        workflow.submission_return(
+            submission=submission,
+            reviewer=request.user,
+            note=data["note"],
+            expected_status=data["expected_status"],
+        )
+        return f"Returned to {submission.organization}. Its people have been e-mailed."
+
+    return _transition(request, submission_id, ReturnForm, action)
+
+
+@reviewer_required
+@require_POST
+def review_approve(request, submission_id: int):
+    def action(submission, data):
+        workflow.submission_approve(
+            submission=submission,
+            reviewer=request.user,
+            note=data.get("note", ""),
+            expected_status=data["expected_status"],
+        )
+        return f"Approved {submission.organization}'s {submission.cycle.year} submission; its comments are resolved."
+
+    return _transition(request, submission_id, TransitionForm, action)
+
+
+@administrator_required
+@require_POST
+def review_reopen(request, submission_id: int):
+    def action(submission, data):
+        workflow.submission_reopen(
+            submission=submission,
+            administrator=request.user,
+            reason=data["note"],
+            expected_status=data["expected_status"],
+        )
+        return f"Reopened {submission.organization}'s {submission.cycle.year} submission."
+
+    return _transition(request, submission_id, ReopenForm, action)
+
+
+@reviewer_required
+@require_POST
+def proposal_decide(request, proposal_id: int):
+    proposal = get_object_or_404(MilepostProposal.objects.select_related("submission"), pk=proposal_id)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return _back(proposal.submission_id, "proposals")
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "accept":
+            milepost = workflow.proposal_accept(
+                proposal=proposal,
+                reviewer=request.user,
+                title=data.get("title", ""),
+                note=data.get("note", ""),
+            )
+            messages.success(
+                request, f"“{milepost.title}” joins the milepost catalogue from {milepost.introduced_year}."
+            )
+        else:
+            workflow.proposal_reject(proposal=proposal, reviewer=request.user, note=data["note"])
+            messages.success(request, "Proposal rejected; the member can read your note.")
+    except workflow.ProposalError as error:
+        messages.error(request, str(error))
+    return _back(proposal.submission_id, "proposals")
+
+
+# --- Participation --------------------------------------------------------------------------------------
+
+
+@reviewer_required
+def participation(request):
+    cycles = list(SurveyCycle.objects.order_by("-year"))
+    year = request.GET.get("year")
+    cycle = (
+        next((c for c in cycles if str(c.year) == year), None) if year else selectors_review.current_cycle()
+    )
+    if cycle is None:
+        return render(request, "surveys/participation.html", {"cycle": None, "cycles": cycles})
+    context = selectors_review.participation(cycle=cycle)
+    context["cycles"] = cycles
+    return render(request, "surveys/participation.html", context)
+
+
+# --- Audit log ------------------------------------------------------------------------------------------
+
+
+def _audit_events(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors_review.audit_events(
+        organization=filters.get("organization"),
+        actor=filters.get("actor"),
+        kind=filters.get("kind", ""),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+
+
+@administrator_required
+def audit_log(request):
+    form, events = _audit_events(request)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "surveys/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _csv_response(filename: str, write) -> HttpResponse:
+    buffer = io.StringIO()
+    write(buffer)
+    # A byte-order mark makes spreadsheet programs read the file as UTF-8.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@administrator_required
+def audit_export(request):
+    _, events = _audit_events(request)
+    return _csv_response(
+        "milepost-audit-log.csv", lambda out: exports.audit_export_csv(events=events, out=out)
+    )
+
+
+@reviewer_required
+def answers_export(request, year: int):
+    cycle = get_object_or_404(SurveyCycle, year=year)
+    return _csv_response(
+        f"milepost-answers-{year}.csv", lambda out: exports.answers_export_csv(cycle=cycle, out=out)
+    )
+
+
+# --- Import ---------------------------------------------------------------------------------------------
+
+IMPORT_CACHE_SECONDS = 60 * 60
+
+
+def _import_key(request, token: str) -> str:
+    return f"surveys:import:{request.user.pk}:{token}"
+
+
+@administrator_required
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"]
+        options = {
+            "create_organizations": form.cleaned_data["create_organizations"],
+            "approve": form.cleaned_data["approve"],
+        }
+        plan = imports.responses_parse(text=text, create_organizations=options["create_organizations"])
+        context["plan"] = plan
+        context["filename"] = request.FILES["file"].name
+        if plan.is_valid:
+            token = secrets.token_urlsafe(16)
+            cache.set(
+                _import_key(request, token),
+                {"text": text, "filename": context["filename"], **options},
+                IMPORT_CACHE_SECONDS,
+            )
+            context.update(
+                {
+                    "confirm_form": ImportConfirmForm(initial={"token": token}),
+                    "summary": plan.summary(),
+                    "planned": list(plan.submissions.values())[:500],
+                    "options": options,
+                }
+            )
+            return render(request, "surveys/import_preview.html", context)
+    return render(request, "surveys/import_upload.html", context)
+
+
+@administrator_required
+@require_POST
+def import_confirm(request):
+    form = ImportConfirmForm(request.POST)
+    stored = cache.get(_import_key(request, form.data.get("token", ""))) if form.is_valid() else None
+    if stored is None:
+        messages.error(request, "This preview has expired or was already imported. Upload the file again.")
+        return redirect("surveys:import-upload")
+    try:
+        result = imports.responses_import(
+            text=stored["text"],
+            actor=request.user,
+            approve=stored["approve"],
+            create_organizations=stored["create_organizations"],
+            source=stored["filename"],
+        )
+    except imports.ImportRejected as error:
+        # The data changed since the preview (e.g. a submission was approved meanwhile).
+        messages.error(
+            request, f"Nothing was imported: {error.problems[0]}. Fix the file and upload it again."
+        )
+        return redirect("surveys:import-upload")
+    cache.delete(_import_key(request, form.cleaned_data["token"]))
+    message = (
+        f"Imported {result.answers} answers and {result.mileposts} mileposts into "
+        f"{result.submissions_created + result.submissions_replaced} submissions"
+    )
+    if result.approved:
+        message += f", and approved {result.approved}"
+    messages.success(request, message + ".")
+    return redirect("surveys:review-queue")
+
+
+# --- Members: review comments on their own submission ---------------------------------------------------
+
+
+def _member_submission(request, submission_id: int) -> Submission:
+    return get_object_or_404(
+        Submission.objects.select_related("cycle", "organization"),
+        pk=submission_id,
+        organization=request.organization,
+    )
+
+
+@member_required
+def member_comments(request, submission_id: int):
+    submission = _member_submission(request, submission_id)
+    comments = selectors.submission_comments(submission=submission)
+    groups: dict = {}
+    for comment in comments:
+        if comment.question_id:
+            title = f"Question: {comment.question.text}"
+        elif comment.milepost_id:
+            title = f"Milepost: {comment.milepost.title}"
+        else:
+            title = "Your submission as a whole"
+        groups.setdefault(title, []).append(comment)
+    return render(
+        request,
+        "surveys/review_member_comments.html",
+        {
+            "submission": submission,
+            "organization": request.organization,
+            "comments": comments,
+            "groups": [{"title": title, "comments": items} for title, items in groups.items()],
+            "open_count": sum(1 for c in comments if c.resolved_at is None),
+            "reply_form": ReplyForm(),
+        },
+    )
+
+
+@member_required
+@require_POST
+def member_comment_reply(request, comment_id: int):
+    comment = get_object_or_404(
+        ReviewComment.objects.select_related("submission"),
+        pk=comment_id,
+        submission__organization=request.organization,
+    )
+    visible = {c.pk for c in selectors.submission_comments(submission=comment.submission)}
+    if (comment.parent_id or comment.pk) not in visible:
+        raise Http404("No such comment.")
+    form = ReplyForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if form.is_valid():
+        try:
+            workflow.comment_reply(comment=comment, author=request.user, body=form.cleaned_data["body"])
+            messages.success(request, "Reply sent to the coalition's reviewers.")
+        except workflow.CommentError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "Write a reply before sending it.")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect(
+        "surveys:member-comments", org_slug=request.organization.slug, submission_id=comment.submission_id
+    )

@@ -1,0 +1,86 @@
+"""A reviewer returns a submission with a comment; the member sees it, fixes the answer and resubmits; approved."""
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from surveys.models import Membership, Submission
+from surveys.services import workflow
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    SubmissionFactory,
+    UserFactory,
+    answer_create,
+    review_questionnaire,
+)
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in_staff(page, user, device, next_path):
+    log_in(page, user.email)
+    page.goto(next_path)
+    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_return_with_a_comment_fix_resubmit_and_approve(page, browser, live_server):
+    cycle = review_questionnaire(2026)
+    organization = OrganizationFactory(name="Harbour Messaging")
+    lead = MembershipFactory(
+        organization=organization, role=Membership.Role.LEAD, user__email="lead@harbour.example"
+    ).user
+    submission = SubmissionFactory(organization=organization, cycle=cycle)
+    answer_create(submission, "image_hashing", ["photodna", "pdq"])
+    answer_create(submission, "supplemental_reports", True)
+    answer_create(submission, "authority_reporting", "api_only")
+    workflow.submission_submit(submission=submission, actor=lead)
+    reviewer = UserFactory(
+        staff_role="reviewer", email="rita@coalition.example", first_name="Rita", last_name="Reviewer"
+    )
+    device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
+    review_path = f"/review/{submission.pk}/"
+
+    # The reviewer comments on one question and returns the submission.
+    _log_in_staff(page, reviewer, device, review_path)
+    row = page.locator("tr[data-question=image_hashing]")
+    row.get_by_text("Comment on this answer").click()
+    row.get_by_label("Comment on image_hashing").fill("Do you really use PDQ?")
+    row.get_by_role("button", name="Save comment").click()
+    page.get_by_label("What should the member change?").fill("Please check the hashing answer.")
+    page.get_by_role("button", name="Return with comments").click()
+    assert page.get_by_test_id("status").inner_text() == "Returned with comments"
+
+    # The member sees the comment, replies, fixes the answer and resubmits.
+    member_context = browser.new_context(base_url=live_server.url)
+    member = member_context.new_page()
+    log_in(member, lead.email)
+    member.wait_for_url(f"**/orgs/{organization.slug}/")
+    member.goto(f"/orgs/{organization.slug}/submissions/{submission.pk}/comments/")
+    assert member.get_by_text("Do you really use PDQ?").is_visible()
+    member.get_by_label("Reply to this comment").fill("No, we stopped in March.")
+    member.get_by_role("button", name="Send reply").click()
+    assert member.get_by_text("No, we stopped in March.").is_visible()
+    member.goto(f"/orgs/{organization.slug}/survey/2026/{cycle.sections.get().code}/")
+    member.get_by_label("Pdq").uncheck()
+    member.get_by_role("button", name="Save", exact=True).click()
+    member.goto(f"/orgs/{organization.slug}/survey/2026/review/")
+    member.get_by_role("button", name="Submit the 2026 survey").click()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.SUBMITTED
+    member_context.close()
+
+    # The reviewer sees what changed since the return, and approves.
+    page.goto(review_path)
+    assert page.get_by_test_id("changed-since-return").is_visible()
+    assert page.locator(".review-reply").get_by_text("No, we stopped in March.").is_visible()
+    assert page.locator("tr[data-question=image_hashing] .review-value").inner_text().strip() == "Photodna"
+    page.get_by_role("button", name="Approve submission").click()
+    assert page.get_by_test_id("status").inner_text() == "Approved"
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.APPROVED
+    assert not submission.comments.filter(resolved_at__isnull=True).exists()

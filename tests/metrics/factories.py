@@ -1,0 +1,274 @@
+"""Factories and builders for the metrics tests (the dashboard tests may append theirs here)."""
+
+import datetime
+
+import factory
+
+from metrics.models import IndicatorDefinition, IndicatorValue, Release, ReleaseValue
+from surveys.models import Answer, Milepost, Option, Question, Section, Submission, SubmissionMilepost
+from tests.factories import OrganizationFactory, SurveyCycleFactory
+
+
+class IndicatorDefinitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorDefinition
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"question_{n}.option")
+    kind = IndicatorDefinition.Kind.OPTION_COUNT
+    group = factory.LazyAttribute(lambda o: o.code.split(".")[0])
+    label = factory.LazyAttribute(lambda o: o.code)
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    year = 2025
+    indicator = factory.SubFactory(IndicatorDefinitionFactory)
+    value = 0
+
+
+class ReleaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Release
+
+    year = 2025
+    number = 1
+    min_published_count = 5
+
+
+class ReleaseValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReleaseValue
+
+    release = factory.SubFactory(ReleaseFactory)
+    code = factory.Sequence(lambda n: f"question_{n}.option")
+    group = factory.LazyAttribute(lambda o: o.code.split(".")[0])
+    label = factory.LazyAttribute(lambda o: o.code)
+    value = 0
+
+
+# A small questionnaire with every shape the computation meets: multi-select with an exclusive `none`,
+# single choice, yes/no, a conditional (hidden) question, a profile question that is not an indicator and
+# transparency reported under response.
+SMALL_QUESTIONNAIRE = [
+    ("profile", [("service_types", Question.Type.MULTIPLE_CHOICE, ["social_media", "messaging"], None)]),
+    ("prevention", [("safety_by_design", Question.Type.MULTIPLE_CHOICE, ["formal_reviews", "red_teaming", "none"], None)]),
+    (
+        "detection",
+        [
+            ("image_hashing", Question.Type.MULTIPLE_CHOICE, ["photodna", "internal", "none"], None),
+            ("internal_hashing_shared", Question.Type.YES_NO, [], ("image_hashing", "includes", "internal")),
+        ],
+    ),
+    (
+        "response",
+        [
+            ("authority_reporting", Question.Type.SINGLE_CHOICE, ["api_only", "manual_only", "none"], None),
+            ("supplemental_reports", Question.Type.YES_NO, [], None),
+        ],
+    ),
+    ("transparency", [("trust_framework", Question.Type.SINGLE_CHOICE, ["fully_aligned", "not_aligned"], None)]),
+]  # fmt: skip
+
+MILEPOST_AREAS = ["prevention", "detection", "response"]
+
+
+def build_cycle(year: int = 2025, *, open_now: bool = False):
+    """A cycle with SMALL_QUESTIONNAIRE and one milepost per area; returns the cycle."""
+    today = datetime.date.today()
+    if open_now:
+        opens, closes = today - datetime.timedelta(days=10), today + datetime.timedelta(days=10)
+    else:
+        opens, closes = datetime.date(year, 3, 1), datetime.date(year, 6, 30)
+    cycle = SurveyCycleFactory(year=year, opens_on=opens, closes_on=closes)
+    by_code = {}
+    for s_position, (section_code, questions) in enumerate(SMALL_QUESTIONNAIRE):
+        section = Section.objects.create(
+            cycle=cycle, code=section_code, title=section_code.title(), position=s_position
+        )
+        for q_position, (code, qtype, options, condition) in enumerate(questions):
+            question = Question(
+                cycle=cycle, section=section, code=code, type=qtype, text=f"{code}?", position=q_position
+            )
+            if condition:
+                question.condition_question = by_code[condition[0]]
+                question.condition_operator = condition[1]
+                question.condition_value = condition[2]
+            question.save()
+            by_code[code] = question
+            for o_position, option in enumerate(options):
+                Option.objects.create(
+                    question=question,
+                    code=option,
+                    label=option.replace("_", " ").capitalize(),
+                    position=o_position,
+                )
+    for area in MILEPOST_AREAS:
+        Milepost.objects.get_or_create(
+            code=f"demo_{area}", defaults={"area": area, "title": f"A {area} step"}
+        )
+    return cycle
+
+
+def add_submission(
+    cycle, *, answers: dict, status=Submission.Status.APPROVED, hidden=(), mileposts=(), organization=None
+):
+    """A submission with `answers` {code: bool | option code | [option codes]}; codes in `hidden` are
+    stored as answers to hidden questions (is_visible=False)."""
+    organization = organization or OrganizationFactory()
+    submission = Submission.objects.create(organization=organization, cycle=cycle, status=status)
+    questions = {q.code: q for q in Question.objects.filter(cycle=cycle)}
+    options = {
+        (o.question.code, o.code): o
+        for o in Option.objects.filter(question__cycle=cycle).select_related("question")
+    }
+    for code, value in answers.items():
+        question = questions[code]
+        answer = Answer.objects.create(
+            submission=submission,
+            question=question,
+            is_visible=code not in hidden,
+            value_bool=value if isinstance(value, bool) else None,
+        )
+        if not isinstance(value, bool):
+            chosen = value if isinstance(value, list) else [value]
+            answer.options.set([options[code, c] for c in chosen])
+    for area in mileposts:
+        SubmissionMilepost.objects.create(
+            submission=submission, milepost=Milepost.objects.get(code=f"demo_{area}"), description="Done."
+        )
+    return submission
+
+
+def add_approved(cycle, count: int, **answers):
+    """`count` approved submissions, all answering `answers` (default: one ticked option each)."""
+    answers = answers or {"safety_by_design": ["formal_reviews"], "supplemental_reports": True}
+    return [add_submission(cycle, answers=answers, mileposts=["prevention"]) for _ in range(count)]
+
+
+# --- Dashboard (issue 6): releases built directly, mirroring the reference figures -----------------------
+
+REFERENCE_CSV = "metrics/data/published-figures.csv"  # relative to the project root (settings.BASE_DIR)
+QUESTIONNAIRE_YAML = "surveys/questionnaires/2025.yaml"
+
+
+def _reference_labels() -> dict[str, str]:
+    """Option labels from the shipped questionnaire, so built releases read like real ones."""
+    import yaml
+    from django.conf import settings
+
+    from metrics.indicators import BUILTINS
+
+    labels = {spec.code: spec.label for spec in BUILTINS}
+    for section in yaml.safe_load((settings.BASE_DIR / QUESTIONNAIRE_YAML).read_text())["sections"]:
+        for question in section.get("questions", []):
+            labels[question["code"]] = question["text"]
+            for option in question.get("options", []):
+                labels[f"{question['code']}.{option['code']}"] = option["label"]
+    return labels
+
+
+def _area_and_group(code: str) -> tuple[str, str]:
+    from metrics.report import PAGE_OF_GROUP
+
+    if code == "members":
+        return "", "members"
+    if code.startswith("mileposts."):
+        area = code.rsplit(".", 1)[1] if code.count(".") == 2 else ""
+        return area, "mileposts"
+    group = code.split(".", 1)[0]
+    page = PAGE_OF_GROUP.get(group)
+    return (page.code if page else ""), group
+
+
+def release_with_values(
+    year: int,
+    values: dict[str, object],
+    *,
+    number: int = 1,
+    denominator: int | None = None,
+    threshold: int = 5,
+    imported: bool = False,
+    published_at=None,
+    labels: dict[str, str] | None = None,
+) -> Release:
+    """A published release whose values are {code: number | None | "suppressed"} (suppressed: value empty)."""
+    labels = labels or {}
+    respondents = values.get("members") if isinstance(values.get("members"), int) else denominator
+    release = Release.objects.create(
+        year=year,
+        number=number,
+        respondents=respondents,
+        min_published_count=threshold,
+        **({"published_at": published_at} if published_at else {}),
+    )
+    rows = []
+    for position, (code, value) in enumerate(values.items()):
+        area, group = _area_and_group(code)
+        suppressed = value == "suppressed"
+        rows.append(
+            ReleaseValue(
+                release=release,
+                code=code,
+                area=area,
+                group=group,
+                label=labels.get(code, code.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+                position=position,
+                value=None if suppressed else value,
+                denominator=None if code == "members" or code.startswith("mileposts.adv") else denominator,
+                suppressed=suppressed,
+                is_imported=imported,
+            )
+        )
+    ReleaseValue.objects.bulk_create(rows)
+    return release
+
+
+def reference_releases_create() -> list[Release]:
+    """One release per year of metrics/data/published-figures.csv, with the questionnaire's labels.
+
+    For screenshots, the benchmark and tests when the full demo seed is not wanted: the published figures
+    exactly, nothing invented (years published only as a total stay that way).
+    """
+    import csv
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    labels = _reference_labels()
+    by_year: dict[int, dict[str, tuple]] = {}
+    with (settings.BASE_DIR / REFERENCE_CSV).open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            by_year.setdefault(int(row["year"]), {})[row["indicator"]] = (
+                Decimal(row["value"]),
+                int(row["denominator"]) if row["denominator"] else None,
+            )
+    releases = []
+    for year, figures in sorted(by_year.items()):
+        members = figures.get("members", (None, None))[0]
+        release = Release.objects.create(
+            year=year,
+            number=1,
+            respondents=int(members) if members is not None else None,
+            min_published_count=5,
+            published_at=timezone.make_aware(datetime.datetime(year + 1, 3, 1, 9, 0)),
+        )
+        ReleaseValue.objects.bulk_create(
+            ReleaseValue(
+                release=release,
+                code=code,
+                area=_area_and_group(code)[0],
+                group=_area_and_group(code)[1],
+                label=labels.get(code, code.rsplit(".", 1)[-1].replace("_", " ").capitalize()),
+                position=position,
+                value=value,
+                denominator=denominator,
+                is_imported=year < 2024,
+            )
+            for position, (code, (value, denominator)) in enumerate(figures.items())
+        )
+        releases.append(release)
+    return releases

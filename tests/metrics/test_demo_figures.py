@@ -1,0 +1,65 @@
+"""The demo's published figures equal the coalition's published figures, row by row."""
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from metrics.models import Release, ReleaseValue
+
+pytestmark = pytest.mark.django_db
+REPO_COPY = Path(__file__).resolve().parents[2] / "metrics" / "data" / "published-figures.csv"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "published-figures.csv"
+
+
+def reference_rows():
+    with open(REPO_COPY, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def latest_published() -> dict[tuple[int, str], ReleaseValue]:
+    latest = {}
+    for release in Release.objects.order_by("year", "number"):
+        latest[release.year] = release
+    return {
+        (value.release.year, value.code): value
+        for value in ReleaseValue.objects.filter(release__in=latest.values()).select_related("release")
+    }
+
+
+def test_the_repository_copy_of_the_reference_figures_is_unchanged():
+    if not SHARED.exists():
+        pytest.skip(f"No shared reference at {SHARED} on this machine; the repository copy is the reference.")
+    assert REPO_COPY.read_bytes() == SHARED.read_bytes()
+
+
+def test_seed_demo_publishes_every_reference_figure_exactly_and_leaves_2026_unpublished(capsys):
+    call_command("seed_demo")
+
+    published = latest_published()
+    mismatches = []
+    for row in reference_rows():
+        key = (int(row["year"]), row["indicator"])
+        value = published.get(key)
+        if value is None:
+            mismatches.append(f"{key}: not published")
+            continue
+        if value.suppressed or value.value != Decimal(row["value"]):
+            mismatches.append(
+                f"{key}: published {value.value} (suppressed={value.suppressed}), reference {row['value']}"
+            )
+        if row["denominator"] and value.denominator != int(row["denominator"]):
+            mismatches.append(f"{key}: denominator {value.denominator}, reference {row['denominator']}")
+    assert not mismatches, "\n".join(mismatches)
+    assert set(Release.objects.values_list("year", flat=True)) == {2022, 2023, 2024, 2025}
+
+
+def test_seed_demo_twice_publishes_nothing_new(capsys):
+    call_command("seed_demo")
+    releases = list(Release.objects.values_list("year", "number"))
+
+    call_command("seed_demo")
+
+    assert list(Release.objects.values_list("year", "number")) == releases

@@ -1,0 +1,254 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from metrics.models import Correction, IndicatorValue, Release
+from metrics.services import PublishError, indicators_recompute, release_preview, release_publish
+from surveys.models import Submission
+
+from .factories import IndicatorValueFactory, add_approved, add_submission, build_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cycle():
+    return build_cycle(2025)
+
+
+def released(release):
+    return {v.code: v.value for v in release.values.all()}
+
+
+def test_publishing_freezes_the_values_with_who_and_why(cycle, administrator):
+    add_approved(cycle, 6)
+    indicators_recompute(year=2025)
+
+    release = release_publish(year=2025, published_by=administrator, note="First results.")
+
+    assert (release.number, release.published_by, release.note, release.respondents) == (
+        1,
+        administrator,
+        "First results.",
+        6,
+    )
+    assert released(release)["safety_by_design.formal_reviews"] == Decimal(6)
+    assert release.values.get(code="safety_by_design.formal_reviews").label == "Formal reviews"
+
+
+def test_a_year_with_fewer_respondents_than_the_threshold_cannot_be_published(cycle):
+    add_approved(cycle, 4)
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="4 approved respondents; at least 5 are needed"):
+        release_publish(year=2025, published_by=None)
+    assert not Release.objects.exists()
+
+
+def test_a_year_without_figures_cannot_be_published():
+    with pytest.raises(PublishError, match="no figures for 2031"):
+        release_publish(year=2031, published_by=None)
+
+
+def test_figures_out_of_date_must_be_recomputed_before_publishing(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    from metrics.models import YearState
+
+    YearState.objects.filter(year=2025).update(needs_recompute=True)
+
+    with pytest.raises(PublishError, match="out of date"):
+        release_publish(year=2025, published_by=None)
+
+
+def test_a_later_recompute_does_not_change_the_release(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release = release_publish(year=2025, published_by=None)
+    before = released(release)
+
+    add_approved(cycle, 7)
+    indicators_recompute(year=2025)
+
+    assert released(Release.objects.get(pk=release.pk)) == before
+    assert IndicatorValue.objects.get(year=2025, indicator__code="members").value == 12
+
+
+def test_republishing_keeps_earlier_releases_and_logs_which_figures_changed_and_why(cycle, administrator):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    first = release_publish(year=2025, published_by=administrator)
+    for _ in range(5):
+        add_submission(cycle, answers={"safety_by_design": ["red_teaming"]})
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="Write a note"):
+        release_publish(year=2025, published_by=administrator)
+    second = release_publish(year=2025, published_by=administrator, note="Five late submissions approved.")
+
+    assert list(Release.objects.filter(year=2025).values_list("number", flat=True)) == [2, 1]
+    assert released(first)["members"] == 5
+    correction = Correction.objects.get(release=second)
+    assert correction.reason == "Five late submissions approved."
+    changes = {c["code"]: (c["old"], c["new"]) for c in correction.changes}
+    assert changes["members"] == ("5", "10")
+    assert changes["safety_by_design.red_teaming"] == ("0", "5")
+    assert "safety_by_design.formal_reviews" not in changes  # 5 both times
+
+
+def test_publishing_the_same_figures_again_is_refused(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+
+    with pytest.raises(PublishError, match="same as release 1"):
+        release_publish(year=2025, published_by=None, note="Again.")
+
+
+def test_republishing_with_a_few_different_respondents_needs_an_override_reason(cycle):
+    submissions = add_approved(cycle, 8)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    Submission.objects.filter(pk=submissions[0].pk).update(status=Submission.Status.REOPENED)
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="differ from release 1 by 1 organisation"):
+        release_publish(year=2025, published_by=None, note="One member withdrew.")
+    release = release_publish(
+        year=2025,
+        published_by=None,
+        note="One member withdrew.",
+        override_reason="Board approved; see minutes.",
+    )
+
+    assert release.override_reason == "Board approved; see minutes."
+    assert "differencing override: Board approved" in release.correction.reason
+
+
+def test_republishing_with_many_different_respondents_needs_no_override(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+
+    release = release_publish(year=2025, published_by=None, note="More members.")
+
+    assert release.number == 2 and release.override_reason == ""
+
+
+def test_imported_history_publishes_as_it_was_published_even_with_small_counts():
+    IndicatorValueFactory(year=2022, indicator__code="classifiers.video", value=4, is_imported=True)
+
+    release = release_publish(year=2022, published_by=None)
+
+    value = release.values.get(code="classifiers.video")
+    assert (value.value, value.suppressed, value.is_imported) == (Decimal(4), False, True)
+
+
+def test_preview_shows_public_values_and_marks_the_differences(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_submission(cycle, answers={"image_hashing": ["internal"]})
+    indicators_recompute(year=2025)
+
+    rows = {row.code: row for row in release_preview(year=2025)}
+
+    assert rows["image_hashing.internal"].display == "fewer than 5"
+    assert rows["image_hashing.internal"].previous_display == "0"
+    assert rows["image_hashing.internal"].changed
+    assert rows["members"].changed and not rows["safety_by_design.formal_reviews"].changed
+
+
+def test_publishing_clears_the_public_cache_after_commit(cycle, django_capture_on_commit_callbacks):
+    from metrics.cache import public_cache_version
+
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    version = public_cache_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release_publish(year=2025, published_by=None)
+
+    assert public_cache_version() != version
+
+
+def test_publish_year_command_publishes_and_explains_refusals(cycle, capsys):
+    add_approved(cycle, 3)
+    indicators_recompute(year=2025)
+    with pytest.raises(CommandError, match="at least 5 are needed"):
+        call_command("publish_year", "2025")
+    add_approved(cycle, 2)
+    indicators_recompute(year=2025)
+
+    call_command("publish_year", "2025", "--note", "Annual figures.")
+
+    assert "Published 2025 as release 1" in capsys.readouterr().out
+    assert Release.objects.get(year=2025).note == "Annual figures."
+
+
+# --- Administrators' pages -----------------------------------------------------------------------------
+
+
+def test_years_page_lists_each_year_with_its_state(admin_client, cycle, django_assert_max_num_queries):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    IndicatorValueFactory(year=2022, indicator__code="classifiers.image", value=13, is_imported=True)
+
+    with django_assert_max_num_queries(15):
+        response = admin_client.get(reverse("metrics:staff-years"))
+
+    content = response.content.decode()
+    assert "2025" in content and "Imported published figures" in content
+    assert "Not published" in content
+
+
+def test_administrator_previews_and_publishes_from_the_browser(
+    admin_client, cycle, django_assert_max_num_queries
+):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    url = reverse("metrics:staff-publish-preview", kwargs={"year": 2025})
+
+    with django_assert_max_num_queries(20):
+        page = admin_client.get(url)
+    assert "has not been published yet" in page.content.decode()
+
+    response = admin_client.post(url, {"note": "Annual figures."}, follow=True)
+
+    assert "2025 is published as release 1" in response.content.decode()
+    assert Release.objects.get(year=2025).note == "Annual figures."
+
+
+def test_a_refused_publication_keeps_what_the_administrator_typed(admin_client, cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 1)
+    indicators_recompute(year=2025)
+    url = reverse("metrics:staff-publish-preview", kwargs={"year": 2025})
+
+    page = admin_client.get(url)
+    assert "table-warning" in page.content.decode()  # the changed figures are highlighted
+    response = admin_client.post(url, {"note": "A late member.", "override_reason": ""})
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Publish only with a written override reason" in content
+    assert "A late member." in content
+    assert Release.objects.filter(year=2025).count() == 1
+
+    admin_client.post(url, {"note": "A late member.", "override_reason": "Agreed with the board."})
+    assert Release.objects.filter(year=2025).count() == 2
+
+
+def test_recompute_button_recomputes_the_year(admin_client, cycle):
+    add_approved(cycle, 5)
+
+    response = admin_client.post(reverse("metrics:staff-recompute", kwargs={"year": 2025}), follow=True)
+
+    assert "5 approved respondents" in response.content.decode()
+    assert IndicatorValue.objects.filter(year=2025).exists()

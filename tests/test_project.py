@@ -1,0 +1,33 @@
+"""Project hygiene that CI must keep true: migrations match the models, and the code is lint-clean."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_a_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_ruff_finds_nothing():
+    ruff = Path(sys.executable).with_name("ruff")
+    result = subprocess.run([ruff, "check", "--quiet", str(ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_front_end_files_come_from_our_static_folder():
+    """No page may load anything from another origin (the CSP would block it, and so do many networks)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if "https://cdn" in path.read_text()
+        or "//unpkg" in path.read_text()
+        or "jsdelivr" in path.read_text()
+    ]
+    assert not offenders
