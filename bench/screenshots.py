@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Screenshots of every public page (and a member's benchmark) with the demo's published figures.
+"""Screenshots of every page — public, member and staff — with the demo data, for the docs.
 
 Seeds a throwaway SQLite database with `seed_demo` (the published figures of the reference file), serves it
 with gunicorn as production does, and saves full-page PNGs into docs/screenshots/ with Playwright and the
@@ -72,7 +72,80 @@ def capture(base: str, *, member: bool) -> None:
             page.wait_for_load_state()
             page.goto(f"/benchmark/{DEMO_MEMBER[1]}/")
             page.screenshot(path=str(OUT / "member-benchmark.png"), full_page=True)
+            context.close()
+            capture_signed_in(browser, base)
         browser.close()
+
+
+def _shoot(page, name: str, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state()
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+    print(f"  {OUT / f'{name}.png'}", file=sys.stderr)
+
+
+def _log_in(browser, base: str, email: str):
+    from django_otp.oath import totp
+
+    from surveys.demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
+
+    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    if "two-factor" in page.url:
+        page.get_by_label("Six-digit code").fill(f"{totp(bytes.fromhex(DEMO_TOTP_KEY_HEX)):06d}")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+    return context, page
+
+
+def capture_signed_in(browser, base: str) -> None:
+    """The member's survey pages, the reviewer's and the administrator's pages."""
+    from surveys.models import Submission
+
+    slug = DEMO_MEMBER[1]
+    survey = f"/orgs/{slug}/survey/2026/"
+    context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
+    _shoot(context.new_page(), "login", "/accounts/login/")
+    context.close()
+    context, page = _log_in(browser, base, DEMO_MEMBER[0])
+    _shoot(page, "member-organisation", f"/orgs/{slug}/")
+    _shoot(page, "member-survey-section", survey + "detection/")
+    _shoot(page, "member-mileposts", survey + "mileposts/")
+    _shoot(page, "member-review-and-submit", survey + "review/")
+    context.close()
+
+    submitted = Submission.objects.filter(cycle__year=2026, status=Submission.Status.SUBMITTED).first()
+    returned = Submission.objects.filter(cycle__year=2026, status=Submission.Status.RETURNED).first()
+    context, page = _log_in(browser, base, "reviewer@coalition.example")
+    _shoot(page, "staff-review-queue", "/review/")
+    if submitted:
+        _shoot(page, "staff-review-submission", f"/review/{submitted.pk}/")
+    _shoot(page, "staff-participation", "/staff/participation/")
+    context.close()
+
+    if returned:
+        member = returned.organization.memberships.filter(role="lead").select_related("user").first()
+        if member:
+            context, page = _log_in(browser, base, member.user.email)
+            _shoot(
+                page,
+                "member-returned-comments",
+                f"/orgs/{returned.organization.slug}/survey/2026/prevention/",
+            )
+            context.close()
+
+    context, page = _log_in(browser, base, "admin@coalition.example")
+    _shoot(page, "staff-administration", "/staff/")
+    _shoot(page, "staff-audit-log", "/staff/audit/")
+    _shoot(page, "staff-import", "/staff/import/")
+    _shoot(page, "staff-figures", "/staff/figures/")
+    _shoot(page, "staff-publish-preview", "/staff/figures/2026/publish/")
+    context.close()
 
 
 def main() -> None:
@@ -106,6 +179,7 @@ def main() -> None:
     try:
         wait_until_up(f"http://127.0.0.1:{port}")
         print(f"Capturing ({used} data)…", file=sys.stderr)
+        os.environ.update(env)
         capture(f"http://127.0.0.1:{port}", member=used == "demo")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
