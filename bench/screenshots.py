@@ -179,7 +179,8 @@ def main() -> None:
     try:
         wait_until_up(f"http://127.0.0.1:{port}")
         print(f"Capturing ({used} data)…", file=sys.stderr)
-        os.environ.update(env)
+        # The ORM look-ups below run beside Playwright's event loop; they are plain synchronous reads.
+        os.environ.update(env, DJANGO_ALLOW_ASYNC_UNSAFE="true")
         capture(f"http://127.0.0.1:{port}", member=used == "demo")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
