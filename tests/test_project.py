@@ -31,3 +31,20 @@ def test_front_end_files_come_from_our_static_folder():
         or "jsdelivr" in path.read_text()
     ]
     assert not offenders
+
+
+def test_unreachable_services_stop_the_tests_with_how_to_start_them(monkeypatch, capsys):
+    from coalition import check_services
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/milepost")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    assert check_services.main() == 1
+    message = capsys.readouterr().err
+    assert "PostgreSQL is not reachable" in message and "Redis is not reachable" in message
+    assert "docker compose up -d db redis" in message
+
+
+def test_reachable_services_pass_the_check():
+    from coalition import check_services
+
+    assert check_services.problems() == []
