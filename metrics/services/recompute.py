@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, F, Q, When
 from django.utils import timezone
 
-from surveys.models import Answer, Option, Question, Submission, SubmissionMilepost, SurveyCycle
+from surveys.models import Answer, Area, Option, Question, Submission, SubmissionMilepost, SurveyCycle
 
 from ..indicators import indicators_sync
 from ..models import IndicatorDefinition, IndicatorValue, YearState
@@ -57,7 +57,8 @@ def _computed_values(*, cycle: SurveyCycle) -> tuple[dict[str, tuple[Decimal, in
     approved submissions count, and only answers whose question is shown (`is_visible`).
     """
     approved = Submission.objects.filter(cycle=cycle, status=APPROVED)
-    respondent_ids = sorted(approved.values_list("organization_id", flat=True))
+    # No ordering in SQL: the model's default ordering would join organisations only to sort.
+    respondent_ids = sorted(approved.order_by().values_list("organization_id", flat=True))
     respondents = len(respondent_ids)
     definitions = list(
         IndicatorDefinition.objects.only("code", "kind", "area", "question_code", "option_code")
@@ -82,13 +83,15 @@ def _computed_values(*, cycle: SurveyCycle) -> tuple[dict[str, tuple[Decimal, in
 
     by_option, by_yes = _answer_counts(cycle=cycle, questions=questions, options=options)
 
-    by_area = dict(
-        SubmissionMilepost.objects.filter(submission__cycle=cycle, submission__status=APPROVED)
-        .values_list("milepost__area")
-        .annotate(n=Count("pk"))
-        .order_by()
+    # Mileposts per area and members advancing, in one pass over the approved submissions' mileposts.
+    milepost_counts = SubmissionMilepost.objects.filter(
+        submission__cycle=cycle, submission__status=APPROVED
+    ).aggregate(
+        advancing=Count("submission_id", distinct=True),
+        **{area: Count("pk", filter=Q(milepost__area=area)) for area in Area.values},
     )
-    advancing = approved.filter(Exists(SubmissionMilepost.objects.filter(submission=OuterRef("pk")))).count()
+    advancing = milepost_counts.pop("advancing")
+    by_area = milepost_counts
     total_mileposts = sum(by_area.values())
 
     values: dict[str, tuple[Decimal, int | None]] = {}
@@ -213,11 +216,15 @@ def _lock_year(year: int) -> None:
 
 
 def _mark_computed(state: YearState, *, started, respondent_ids: list[int]) -> None:
-    YearState.objects.filter(pk=state.pk).update(respondent_ids=respondent_ids, computed_at=timezone.now())
     # A request made while we computed may have come after our reads: leave it owed.
-    YearState.objects.filter(pk=state.pk).filter(
-        Q(requested_at__isnull=True) | Q(requested_at__lte=started)
-    ).update(needs_recompute=False)
+    answered = Q(requested_at__isnull=True) | Q(requested_at__lte=started)
+    changes = {
+        "computed_at": timezone.now(),
+        "needs_recompute": Case(When(answered, then=False), default=F("needs_recompute")),
+    }
+    if respondent_ids != state.respondent_ids:
+        changes["respondent_ids"] = respondent_ids
+    YearState.objects.filter(pk=state.pk).update(**changes)
 
 
 def _pending_key(year: int) -> str:
