@@ -192,9 +192,11 @@ def _write(
     AuditEvent.objects.bulk_create(events)
 
 
-def _answer_event(submission, actor, code, old, new, note="") -> AuditEvent:
+def _audit_event(
+    submission, actor, code, old, new, note="", kind=AuditEvent.Kind.ANSWER_CHANGED
+) -> AuditEvent:
     return AuditEvent(
-        kind=AuditEvent.Kind.ANSWER_CHANGED,
+        kind=kind,
         submission=submission,
         organization_id=submission.organization_id,
         actor=actor,
@@ -260,7 +262,7 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
         _set_value(answer, question, value)
         answers[question.pk] = answer
         values[question.code] = value
-        events.append(_answer_event(submission, actor, question.code, None, value, note))
+        events.append(_audit_event(submission, actor, question.code, None, value, note))
     new_options = {qid: codes for qid, codes in new_options.items() if qid in answers}
     _write(
         submission=submission,
@@ -349,14 +351,14 @@ def section_save(
                     new_options[question.pk] = _option_codes(new)
                 values[question.code] = new
                 updated.add(question.pk)
-                events.append(_answer_event(submission, actor, question.code, current, new))
+                events.append(_audit_event(submission, actor, question.code, current, new))
                 result.saved.append(question.code)
                 continue
         if confirm_carried and answer is not None and answer.provenance == Provenance.CARRIED:
             answer.provenance = Provenance.CONFIRMED
             answer.updated_at, answer.updated_by = now, actor
             updated.add(question.pk)
-            events.append(_answer_event(submission, actor, question.code, current, current, "Confirmed"))
+            events.append(_audit_event(submission, actor, question.code, current, current, "Confirmed"))
             result.confirmed.append(question.code)
 
     _write(
@@ -413,15 +415,7 @@ def mileposts_save(
     to_create, to_update, events = [], [], []
 
     def event(code, old, new):
-        return AuditEvent(
-            kind=AuditEvent.Kind.MILEPOST_CHANGED,
-            submission=submission,
-            organization_id=submission.organization_id,
-            actor=actor,
-            subject=code,
-            old_value=old,
-            new_value=new,
-        )
+        return _audit_event(submission, actor, code, old, new, kind=AuditEvent.Kind.MILEPOST_CHANGED)
 
     for code, description in advanced.items():
         item = existing.get(code)
