@@ -5,6 +5,7 @@ staff reach staff pages only after passing two-factor authentication.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -68,5 +69,6 @@ def redirect_to_second_factor(request):
         "two-factor-verify" if any(devices_for_user(request.user, confirmed=True)) else "two-factor-setup"
     )
     response = redirect(target)
-    response["Location"] += f"?next={request.get_full_path()}"
+    # Encoded, so a page's own query string (e.g. the audit log's filters) survives the round trip.
+    response["Location"] += "?" + urlencode({"next": request.get_full_path()})
     return response

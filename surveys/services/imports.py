@@ -77,6 +77,7 @@ class ImportPlan:
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     submissions: dict[tuple[str, int], PlannedSubmission] = field(default_factory=dict)
+    new_names: dict[str, str] = field(default_factory=dict)  # casefolded name -> first spelling seen
 
     @property
     def is_valid(self) -> bool:
@@ -197,12 +198,24 @@ def responses_parse(*, text: str, create_organizations: bool = False, progress: 
     catalogue = _Catalogue()
     seen: dict[tuple[str, int, str], int] = {}
     lines = tqdm(reader, desc="Checking", unit=" rows", disable=not progress, file=sys.stderr)
-    for row in lines:
-        plan.rows += 1
-        line = reader.line_num
-        problem = _check_row(plan, catalogue, row, line, seen, create_organizations)
-        if problem:
-            plan.problems.append(Problem(line, problem))
+    line = 1
+    try:
+        for row in lines:
+            plan.rows += 1
+            line = reader.line_num
+            problem = _check_row(plan, catalogue, row, line, seen, create_organizations)
+            if problem:
+                plan.problems.append(Problem(line, problem))
+    except csv.Error as error:
+        # Typically a stray quote: everything after it reads as one huge cell.
+        plan.problems.append(
+            Problem(
+                line + 1,
+                f'the file cannot be read as CSV from this line on ({error}). Look for a quote mark (") '
+                "that is not closed, fix it and import again.",
+            )
+        )
+        return plan
     if plan.rows == 0:
         plan.problems.append(Problem(2, "the file has a header but no rows."))
     _check_existing_submissions(plan, catalogue)
@@ -228,6 +241,9 @@ def _check_row(plan, catalogue, row, line, seen, create_organizations) -> str | 
         return f"the year must be a number like 2025, not “{raw_year}”."
     if year not in catalogue.cycles:
         return f"there is no survey cycle for {year}; create the {year} questionnaire first."
+    if organization is None:
+        # Spelt differently on several rows, a new organisation is still one organisation.
+        name = plan.new_names.setdefault(name.casefold(), name)
     key = (organization.name if organization else name, year)
     planned = plan.submissions.get(key)
     if planned is None:

@@ -68,8 +68,12 @@ def review_submission(request, submission_id: int):
         raise Http404("No such submission.") from error
     submission = context["submission"]
     allowed = workflow.ALLOWED_TRANSITIONS.get(submission.status, set())
+    unsent = request.session.pop(UNSENT_KEY, None)
+    if unsent and unsent.get("submission") != submission.pk:
+        unsent = None
     context.update(
         {
+            "unsent": unsent,
             "can_return": Submission.Status.RETURNED in allowed,
             "can_approve": Submission.Status.APPROVED in allowed,
             "can_reopen": Submission.Status.REOPENED in allowed and request.user.is_administrator,
@@ -80,6 +84,15 @@ def review_submission(request, submission_id: int):
         }
     )
     return render(request, "surveys/review_submission.html", context)
+
+
+UNSENT_KEY = "review_unsent"
+
+
+def _keep_unsent(request, submission_id: int, action: str, text: str) -> None:
+    """A note or comment that could not be saved is shown again on the review page, so it is not lost."""
+    if text.strip():
+        request.session[UNSENT_KEY] = {"submission": submission_id, "action": action, "text": text}
 
 
 def _back(submission_id: int, anchor: str = ""):
@@ -96,6 +109,7 @@ def review_comment(request, submission_id: int):
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        _keep_unsent(request, submission_id, "comment", request.POST.get("body", ""))
         return _back(submission_id)
     data = form.cleaned_data
     try:
@@ -118,22 +132,25 @@ def review_comment(request, submission_id: int):
             )
     except workflow.CommentError as error:
         messages.error(request, str(error))
+        _keep_unsent(request, submission_id, "comment", data["body"])
         return _back(submission_id)
     messages.success(request, "Comment saved. The member sees it when you return the submission.")
     anchor = f"q-{data['question']}" if data.get("question") else ""
     return _back(submission_id, anchor)
 
 
-def _transition(request, submission_id: int, form_class, action):
+def _transition(request, submission_id: int, form_class, action, name: str):
     submission = get_object_or_404(Submission, pk=submission_id)
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        _keep_unsent(request, submission_id, name, request.POST.get("note", ""))
         return _back(submission_id)
     try:
         message = action(submission, form.cleaned_data)
     except workflow.TransitionError as error:
         messages.error(request, str(error))
+        _keep_unsent(request, submission_id, name, form.cleaned_data.get("note", ""))
         return _back(submission_id)
     messages.success(request, message)
     return _back(submission_id)
@@ -151,7 +168,7 @@ def review_return(request, submission_id: int):
         )
         return f"Returned to {submission.organization}. Its people have been e-mailed."
 
-    return _transition(request, submission_id, ReturnForm, action)
+    return _transition(request, submission_id, ReturnForm, action, "return")
 
 
 @reviewer_required
@@ -166,7 +183,7 @@ def review_approve(request, submission_id: int):
         )
         return f"Approved {submission.organization}'s {submission.cycle.year} submission; its comments are resolved."
 
-    return _transition(request, submission_id, TransitionForm, action)
+    return _transition(request, submission_id, TransitionForm, action, "approve")
 
 
 @administrator_required
@@ -181,7 +198,7 @@ def review_reopen(request, submission_id: int):
         )
         return f"Reopened {submission.organization}'s {submission.cycle.year} submission."
 
-    return _transition(request, submission_id, ReopenForm, action)
+    return _transition(request, submission_id, ReopenForm, action, "reopen")
 
 
 @reviewer_required
@@ -324,8 +341,10 @@ def import_upload(request):
 @require_POST
 def import_confirm(request):
     form = ImportConfirmForm(request.POST)
-    stored = cache.get(_import_key(request, form.data.get("token", ""))) if form.is_valid() else None
-    if stored is None:
+    key = _import_key(request, form.data.get("token", ""))
+    stored = cache.get(key) if form.is_valid() else None
+    # Claim the preview before importing: of two clicks on "Confirm", only the one whose delete wins imports.
+    if stored is None or not cache.delete(key):
         messages.error(request, "This preview has expired or was already imported. Upload the file again.")
         return redirect("surveys:import-upload")
     try:
@@ -342,7 +361,6 @@ def import_confirm(request):
             request, f"Nothing was imported: {error.problems[0]}. Fix the file and upload it again."
         )
         return redirect("surveys:import-upload")
-    cache.delete(_import_key(request, form.cleaned_data["token"]))
     message = (
         f"Imported {result.answers} answers and {result.mileposts} mileposts into "
         f"{result.submissions_created + result.submissions_replaced} submissions"

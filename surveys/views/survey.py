@@ -107,8 +107,14 @@ def survey_section(request, year: int, section_code: str):
         raise Http404("No such section.")
     section = state.section(section_code).section
     conflicts = []
+    unsaved = []
     if refusal:
-        messages.info(request, refusal)
+        if request.method == "POST":
+            # E.g. the lead submitted, or the survey closed, while this person was typing.
+            unsaved = _unsaved_answers(request, state.section(section_code))
+            messages.error(request, f"Your answers were not saved. {refusal}")
+        else:
+            messages.info(request, refusal)
         form = None
     elif request.method == "POST":
         form = _section_form(state, section, request.POST)
@@ -130,34 +136,39 @@ def survey_section(request, year: int, section_code: str):
                 confirm_carried="confirm" in request.POST,
             )
         except answer_services.SaveError as error:
-            messages.error(request, str(error))
-            return redirect(_section_url(request, year, section_code))
-        if not form.errors and not result.conflicts:
+            # Refused meanwhile (the lead submitted, the survey closed): show what was typed, to copy.
+            messages.error(request, f"Your answers were not saved. {error}")
+            unsaved = _unsaved_answers(request, state.section(section_code))
+            refusal, form, result = str(error), None, None
+            state = selectors.submission_survey(cycle=cycle, submission=submission)
+        if result is not None and not form.errors and not result.conflicts:
             messages.success(request, f"Saved “{section.title}”.")
             if "continue" in request.POST:
                 return redirect(_next_url(request, state, section))
             return redirect(_section_url(request, year, section_code))
-        # Show the saved state, with the invalid and the conflicting answers as this person typed them.
-        conflicts = result.conflicts
-        keep = set(form.errors) | {conflict.question.code for conflict in conflicts}
-        state = selectors.submission_survey(cycle=cycle, submission=submission)
-        fresh = _section_form(state, section)
-        form = _section_form(state, section, fresh.as_data(keep_from=request.POST, keep=keep))
-        form.is_valid()
-        if result.saved:
-            messages.success(
-                request, f"Saved {len(result.saved)} answer{'s' if len(result.saved) != 1 else ''}."
-            )
-        if form.errors:
-            messages.error(
-                request, "Some answers could not be saved yet: correct the ones marked below and save again."
-            )
-        if conflicts:
-            messages.warning(
-                request,
-                "A colleague changed some of the same answers while you were editing. "
-                "Choose which answer to keep below, then save again.",
-            )
+        if result is not None:
+            # Show the saved state, with the invalid and the conflicting answers as this person typed them.
+            conflicts = result.conflicts
+            keep = set(form.errors) | {conflict.question.code for conflict in conflicts}
+            state = selectors.submission_survey(cycle=cycle, submission=submission)
+            fresh = _section_form(state, section)
+            form = _section_form(state, section, fresh.as_data(keep_from=request.POST, keep=keep))
+            form.is_valid()
+            if result.saved:
+                messages.success(
+                    request, f"Saved {len(result.saved)} answer{'s' if len(result.saved) != 1 else ''}."
+                )
+            if form.errors:
+                messages.error(
+                    request,
+                    "Some answers could not be saved yet: correct the ones marked below and save again.",
+                )
+            if conflicts:
+                messages.warning(
+                    request,
+                    "A colleague changed some of the same answers while you were editing. "
+                    "Choose which answer to keep below, then save again.",
+                )
     else:
         stashed = _take_stash(request)
         form = _section_form(state, section, stashed)
@@ -190,9 +201,29 @@ def survey_section(request, year: int, section_code: str):
             "items": items,
             "has_carried": any(item.carried for item in items or []),
             "refusal": refusal,
+            "unsaved": unsaved,
             "comment_count": sum(len(thread) for thread in comments.values()),
         },
     )
+
+
+def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
+    """(question, what was typed) for a save that could not be made, so the person can copy it."""
+    typed = []
+    for item in section_state.items:
+        question = item.question
+        raw = [v for v in request.POST.getlist(question.code) if v.strip()]
+        if not raw:
+            continue
+        if question.type == question.Type.YES_NO:
+            text = {"yes": "Yes", "no": "No"}.get(raw[0], raw[0])
+        elif question.is_choice:
+            labels = {option.code: option.label for option in question.options.all()}
+            text = "; ".join(labels.get(v, v) for v in raw)
+        else:
+            text = raw[0]
+        typed.append((question.text, text))
+    return typed
 
 
 def _catalogue(cycle):

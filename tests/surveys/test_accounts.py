@@ -178,6 +178,17 @@ def test_staff_with_a_device_must_enter_a_code_after_login(client, reviewer):
     assert client.get("/review/").status_code == 200
 
 
+def test_the_second_factor_brings_staff_back_to_the_page_with_all_its_filters(client, administrator):
+    device = TOTPDevice.objects.create(user=administrator, confirmed=True, name="phone")
+    client.force_login(administrator)
+    wanted = reverse("surveys:audit-log") + "?kind=transition&date_from=2026-01-01"
+    response = client.get(wanted)
+    verify = client.get(response["Location"])
+    assert verify.context["next"] == wanted
+    response = client.post(response["Location"], {"token": f"{totp(device.bin_key):06d}", "next": wanted})
+    assert response["Location"] == wanted
+
+
 def test_django_admin_requires_a_verified_second_factor(client, administrator):
     client.force_login(administrator)
     assert client.get("/admin/").status_code == 302

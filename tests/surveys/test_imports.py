@@ -219,3 +219,27 @@ def test_hidden_conditional_answers_are_kept_but_not_visible(world):
     imports.responses_import(text=text)
     answer = Answer.objects.get(question__code="supplemental_count")
     assert answer.value_int == 4 and answer.is_visible is False
+
+
+def test_an_unclosed_quote_is_reported_with_its_line_not_a_traceback(world):
+    filler = "".join(f"Alpha Social,2025,trust_safety_staff,{n}\n" for n in range(10_000))
+    text = (
+        HEADER
+        + "Alpha Social,2025,supplemental_reports,yes\n"
+        + 'Bravo Games,2025,image_hashing,"none\n'
+        + filler
+    )
+    plan = imports.responses_parse(text=text)
+    assert not plan.is_valid
+    assert plan.problems[-1].line == 3
+    assert "quote mark" in plan.problems[-1].message
+    with pytest.raises(imports.ImportRejected):
+        imports.responses_import(text=text)
+    assert not Submission.objects.exists()
+
+
+def test_a_new_organisation_spelt_two_ways_is_created_once(world):
+    text = HEADER + ("Charlie Apps,2025,supplemental_reports,yes\ncharlie apps,2025,image_hashing,none\n")
+    result = imports.responses_import(text=text, create_organizations=True)
+    assert result.organizations_created == 1
+    assert _values("Charlie Apps") == {"supplemental_reports": True, "image_hashing": ["none"]}

@@ -140,6 +140,35 @@ def test_approving_a_stale_page_shows_who_acted_first(reviewer_client, submitted
     assert submitted.status == Status.RETURNED
 
 
+def test_a_note_refused_because_another_reviewer_acted_first_is_shown_again(reviewer_client, submitted):
+    other = UserFactory(staff_role="reviewer", first_name="Olga", last_name="Other")
+    workflow.submission_approve(submission=submitted, reviewer=other)
+    note = "Your staff number looks like last year's; please check it with HR."
+    response = reviewer_client.post(
+        reverse("surveys:review-return", args=[submitted.pk]),
+        {"expected_status": "submitted", "note": note},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Olga Other approved this submission" in html
+    assert "What you wrote was not saved" in html and "please check it with HR" in html
+    # Shown once: the next visit is the plain page.
+    again = reviewer_client.get(reverse("surveys:review-submission", args=[submitted.pk]))
+    assert "What you wrote was not saved" not in again.content.decode()
+
+
+def test_a_comment_refused_on_an_approved_submission_is_shown_again(reviewer_client, submitted, reviewer):
+    workflow.submission_approve(submission=submitted, reviewer=reviewer)
+    response = reviewer_client.post(
+        reverse("surveys:review-comment", args=[submitted.pk]),
+        {"body": "Is PDQ really in use?"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "reopen it before commenting" in html
+    assert "Is PDQ really in use?" in html
+
+
 def test_returning_without_a_note_is_refused_with_a_message(reviewer_client, submitted):
     response = reviewer_client.post(
         reverse("surveys:review-return", args=[submitted.pk]),
@@ -392,6 +421,36 @@ def test_the_browser_import_previews_then_imports(admin_client, cycle, org_a):
     # The preview can be confirmed only once.
     again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
     assert "expired or was already imported" in again.content.decode()
+
+
+class _StaleReads:
+    """A cache whose reads keep returning what they once saw, as for a second click racing the first."""
+
+    def __init__(self, real):
+        self.real, self.seen = real, {}
+
+    def get(self, key, default=None):
+        value = self.real.get(key, default)
+        if value is not None:
+            self.seen[key] = value
+        return self.seen.get(key, default)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_two_clicks_on_confirm_import_once(admin_client, cycle, org_a, monkeypatch):
+    from django.core.cache import cache
+
+    from surveys.models import AuditEvent
+
+    monkeypatch.setattr("surveys.views.review.cache", _StaleReads(cache))
+    text = "organization,year,question,value\nAlpha Social,2026,supplemental_reports,yes\n"
+    token = _upload(admin_client, text).context["confirm_form"].initial["token"]
+    assert admin_client.post(reverse("surveys:import-confirm"), {"token": token}).status_code == 302
+    again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
+    assert "expired or was already imported" in again.content.decode()
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT).count() == 1
 
 
 def test_the_browser_import_lists_every_problem_and_imports_nothing(admin_client, cycle, org_a):

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Answer, Submission
+from surveys.services import answers as answer_services
 from surveys.services.answers import section_save, submission_start
 from surveys.views.survey import KEPT_MESSAGE, csv_safe
 from tests.factories import MembershipFactory
@@ -152,6 +153,42 @@ def test_a_closed_survey_is_read_only(contributor_client, org_a, closed_cycle):
 
     contributor_client.post(url, {"trust_safety_staff": "6"})
     assert value(org_a, "trust_safety_staff") == 5
+
+
+def test_a_save_after_the_lead_submitted_shows_what_was_typed(contributor_client, lead_a, org_a, open_cycle):
+    url = section_url(org_a, "profile")
+    data = form_data(contributor_client.get(url))
+    submission = Submission.objects.get(organization=org_a, cycle=open_cycle)
+    answer_everything(submission)
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+
+    response = contributor_client.post(url, {**data, "trust_safety_staff": "4321", "minors_allowed": "yes"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your answers were not saved" in html and "read-only until the coalition returns it" in html
+    assert "4321" in html
+    assert value(org_a, "trust_safety_staff") != 4321
+
+
+def test_a_save_refused_midway_keeps_what_was_typed_on_screen(
+    contributor_client, org_a, open_cycle, monkeypatch
+):
+    url = section_url(org_a, "profile")
+    data = form_data(contributor_client.get(url))
+
+    def refuse(**kwargs):
+        raise answer_services.SaveError(
+            "The 2025 survey closed on 1 March 2025, so answers can no longer be changed."
+        )
+
+    monkeypatch.setattr(answer_services, "section_save", refuse)
+    response = contributor_client.post(url, {**data, "trust_safety_staff": "4321"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your answers were not saved. The 2025 survey closed" in html
+    assert "4321" in html
 
 
 def test_a_contributor_cannot_submit_but_a_lead_can(client, contributor_a, lead_a, org_a, open_cycle):
