@@ -69,4 +69,4 @@ bench: setup-dev
 	$(PY) bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 .cache

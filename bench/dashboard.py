@@ -12,7 +12,7 @@ overview: HTML + CSS + JS as served with `Accept-Encoding: gzip` (target: ≤ 60
 
     .venv/bin/python bench/dashboard.py [--duration 10] [--connections 16] [--postgres] [--seed demo|reference]
 
-Uses Redis for the cache when $REDIS_URL is set (as in production), else each worker's local memory.
+Uses Redis for the cache when $REDIS_URL is set (as in production), else the file cache.
 """
 
 import argparse
@@ -188,6 +188,7 @@ def main() -> None:
         # Production settings, but collectstatic writes to the throwaway folder, not the project's staticfiles/.
         "DJANGO_SETTINGS_MODULE": "bench.dashboard_settings",
         "BENCH_STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -207,7 +208,7 @@ def main() -> None:
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
         database = "SQLite"
-    cache_backend = "Redis" if env.get("REDIS_URL") else "local memory (per worker)"
+    cache_backend = "Redis" if env.get("REDIS_URL") else "the file cache"
 
     print(f"Preparing {database}: schema, {args.seed} seed, collectstatic…", file=sys.stderr)
     used_seed = prepare(env, args.seed)

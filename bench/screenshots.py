@@ -157,6 +157,7 @@ def main() -> None:
         **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
         "DJANGO_SETTINGS_MODULE": "bench.dashboard_settings",
         "BENCH_STATIC_ROOT": str(workdir / "static"),
+        "CACHE_DIR": str(workdir / "cache"),
         "DATABASE_URL": f"sqlite:///{workdir / 'screens.sqlite3'}",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "screenshots-only-secret-key-" + "x" * 40,

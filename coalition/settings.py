@@ -148,12 +148,18 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Milepost <milepost@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
-# Redis is optional: without REDIS_URL, tasks run in-process and the cache lives in memory.
+# Redis is optional: without REDIS_URL, tasks run in-process and the cache lives in files, which every
+# process of one machine shares (a publication made by a command is seen by the running site at once).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / ".cache")),
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

@@ -1,7 +1,7 @@
 """Server-side cache of the public pages and API, invalidated all at once when a year is published.
 
 Every key carries the current public cache version; `public_cache_clear()` replaces the version, so every
-earlier entry becomes unreachable at once on any cache backend (Redis, or local memory in development),
+earlier entry becomes unreachable at once on any cache backend (Redis, or the shared file cache in development),
 without having to find and delete keys. A fresh version is unique (a nanosecond clock), so even an evicted
 version key can never bring an old entry back.
 

@@ -40,7 +40,8 @@ class PublishedYear:
 def published_releases() -> list[Release]:
     """The current (highest-numbered) release of every published year, newest year first. One query."""
     latest: dict[int, Release] = {}
-    for release in Release.objects.order_by("-year", "-number"):
+    # Never loaded: which organisations responded is not public, and these objects go into the public cache.
+    for release in Release.objects.defer("respondent_ids").order_by("-year", "-number"):
         latest.setdefault(release.year, release)
     return list(latest.values())
 
@@ -76,7 +77,11 @@ def published_history() -> list[PublishedYear]:
 
 def corrections_log() -> list[Correction]:
     """Every republication's correction, newest first, with its release."""
-    return list(Correction.objects.select_related("release").order_by("-release__year", "-release__number"))
+    return list(
+        Correction.objects.select_related("release")
+        .defer("release__respondent_ids")
+        .order_by("-release__year", "-release__number")
+    )
 
 
 @dataclass

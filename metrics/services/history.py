@@ -16,6 +16,7 @@ from ..indicators import definition_for_unknown_code, indicators_sync
 from ..models import IndicatorDefinition, IndicatorValue, YearState
 
 COLUMNS = ("year", "indicator", "value", "denominator", "note")
+MAX_VALUE = 10**11
 
 
 class HistoryImportError(Exception):
@@ -64,19 +65,26 @@ def _parse(path: Path) -> list[_Row]:
     for line, raw in enumerate(reader, start=2):
         try:
             year = int(raw["year"])
+            if not 1000 <= year <= 9999:  # the API and the pages only know four-digit years
+                raise ValueError
         except (TypeError, ValueError):
-            problems.append(f"line {line}: the year “{raw['year']}” is not a year.")
+            problems.append(f"line {line}: the year “{raw['year']}” is not a four-digit year.")
             continue
         code = (raw["indicator"] or "").strip()
         try:
             value = Decimal((raw["value"] or "").strip())
-            if value < 0 or not value.is_finite():
+            # The upper bound is what the value column holds (12 digits, one after the point).
+            if not value.is_finite() or not 0 <= value < MAX_VALUE:
                 raise InvalidOperation
         except InvalidOperation:
-            problems.append(f"line {line}: the value “{raw['value']}” is not a number of zero or more.")
+            problems.append(
+                f"line {line}: the value “{raw['value']}” is not a number from 0 to {MAX_VALUE - 1}."
+            )
             continue
         denominator_text = (raw["denominator"] or "").strip()
-        if denominator_text and not denominator_text.isdigit():
+        if denominator_text and not (
+            denominator_text.isascii() and denominator_text.isdigit() and int(denominator_text) < 10**9
+        ):
             problems.append(f"line {line}: the denominator “{denominator_text}” is not a whole number.")
             continue
         if not code:

@@ -150,15 +150,21 @@ def release_check(*, year: int, override_reason: str = "") -> PublishCheck:
             f"least {threshold} are needed to publish, so that no member can be singled out. Approve more "
             "submissions first."
         )
-    previous = check.previous
-    if previous is not None and previous.respondent_ids:
-        check.difference = len(set(previous.respondent_ids) ^ respondent_ids)
-        if 0 < check.difference < threshold:
+    # Every earlier release was public once (and may have been downloaded), so compare with each of them,
+    # not only the latest: release 3 close to release 1 singles out members even when release 2 is far.
+    earlier = Release.objects.filter(year=year).order_by("-number").values_list("number", "respondent_ids")
+    for number, ids in earlier:
+        if not ids:
+            continue
+        difference = len(set(ids) ^ respondent_ids)
+        if check.previous is not None and number == check.previous.number:
+            check.difference = difference
+        if 0 < difference < threshold and not check.needs_override:
             check.needs_override = True
             if not override_reason.strip():
                 check.problems.append(
-                    f"The respondents differ from release {previous.number} by {check.difference} "
-                    f"organisation{'s' if check.difference != 1 else ''} (fewer than {threshold}): comparing "
+                    f"The respondents differ from release {number} by {difference} "
+                    f"organisation{'s' if difference != 1 else ''} (fewer than {threshold}): comparing "
                     "the two releases could reveal their answers. Publish only with a written override reason."
                 )
     return check
@@ -172,7 +178,7 @@ def release_publish(
 
     Refused (PublishError) when the year has too few approved respondents, when its figures are out of date,
     when nothing changed since the current release, when a republication has no note, or when the respondent
-    set differs from the previous release by fewer than MIN_PUBLISHED_COUNT organisations without an
+    set differs from any earlier release of the year by fewer than MIN_PUBLISHED_COUNT organisations without an
     override reason. Clears the public cache after commit.
     """
     YearState.objects.get_or_create(year=year)

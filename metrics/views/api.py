@@ -78,7 +78,8 @@ def _requested_year(request) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None
-    if not (raw.isdigit() and len(raw) == 4):
+    # ASCII digits only: str.isdigit() also accepts "²⁰²⁵" (int() refuses it) and "٢٠٢٥".
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
         raise YearError(
             400, "The year must be a four-digit year such as 2025, or left out for the latest year."
         )

@@ -28,7 +28,8 @@ def _requested_year(request) -> int | None:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) not in _published_years():
+    # ASCII digits only: str.isdigit() also accepts "²⁰²⁵", which int() refuses (a 500, not a 404).
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4) or int(raw) not in _published_years():
         raise Http404("No figures have been published for that year. Choose a year from the list.")
     return int(raw)
 

@@ -71,7 +71,7 @@ def test_unpublished_or_unknown_year_is_a_json_404(client, reference, year):
         assert "Published years: 2022, 2023, 2024, 2025" in response.json()["error"]
 
 
-@pytest.mark.parametrize("year", ["abc", "20255", "-2025", "2025.0"])
+@pytest.mark.parametrize("year", ["abc", "20255", "-2025", "2025.0", "²⁰²⁵", "٢٠٢٥"])
 def test_malformed_year_is_a_json_400(client, reference, year):
     response = client.get(f"/api/v1/indicators/?year={year}")
 

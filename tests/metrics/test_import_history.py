@@ -65,6 +65,21 @@ def test_every_bad_line_is_reported_and_nothing_is_imported(tmp_path):
     assert not IndicatorValue.objects.exists()
 
 
+def test_out_of_range_values_are_reported_as_bad_lines_not_a_crash(tmp_path):
+    path = write(
+        tmp_path,
+        "-1,members,5,,\n99999999999,members,5,,\n2021,members,1e15,,\n2021,classifiers.image,5,99999999999,\n",
+    )
+
+    with pytest.raises(HistoryImportError) as error:
+        published_figures_import(path=path)
+
+    message = str(error.value)
+    assert all(f"line {n}" in message for n in (2, 3, 4, 5)), message
+    assert "not a four-digit year" in message
+    assert not IndicatorValue.objects.exists()
+
+
 def test_importing_twice_changes_nothing():
     published_figures_import(path=REFERENCE, years=[2022, 2023])
     first = set(IndicatorValue.objects.values_list("year", "indicator__code", "value"))

@@ -61,7 +61,7 @@ def test_year_selector_lists_every_published_year_and_selects_one(client, refere
     assert "44 of 45 members advanced at least one milepost" in text
 
 
-@pytest.mark.parametrize("year", ["2026", "1999", "twenty", "2025x"])
+@pytest.mark.parametrize("year", ["2026", "1999", "twenty", "2025x", "²⁰²⁵", "9" * 5000])
 def test_unpublished_unknown_or_malformed_year_is_not_found(client, reference, year):
     for page in ("/", "/prevention/"):
         assert client.get(f"{page}?year={year}").status_code == 404
@@ -262,6 +262,26 @@ def test_computed_values_without_a_release_never_appear(client, reference):
 
 
 # --- Cache ----------------------------------------------------------------------------------------------
+
+
+def test_cached_public_entries_never_hold_the_respondents_behind_a_release(client, reference):
+    import pickle
+
+    from metrics.cache import _local
+    from metrics.models import Correction, Release
+
+    Release.objects.update(respondent_ids=[101, 202, 303])
+    corrected = release_with_values(2025, {"members": 57}, number=2, denominator=57)
+    Release.objects.filter(pk=corrected.pk).update(respondent_ids=[101, 202, 404])
+    Correction.objects.create(release=corrected, reason="A correction.", changes=[])
+
+    for url in PUBLIC_PAGES:
+        assert client.get(url).status_code == 200, url
+    client.get("/api/v1/indicators/")
+
+    assert _local["values"]
+    for key, value in _local["values"].items():
+        assert b"respondent_ids" not in pickle.dumps(value), key
 
 
 def test_public_pages_are_cached_until_the_public_cache_is_cleared(

@@ -127,6 +127,29 @@ def test_republishing_with_a_few_different_respondents_needs_an_override_reason(
     assert "differencing override: Board approved" in release.correction.reason
 
 
+def test_republishing_close_to_any_earlier_release_needs_an_override_reason(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    late = add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None, note="Five late submissions.")
+    # Release 3: the five late ones withdrawn, one other added. Far from release 2 (6), but comparing it
+    # with release 1 (1) would reveal the added member's answers.
+    Submission.objects.filter(pk__in=[s.pk for s in late]).update(status=Submission.Status.REOPENED)
+    add_approved(cycle, 1)
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="differ from release 1 by 1 organisation"):
+        release_publish(year=2025, published_by=None, note="Corrections.")
+    release = release_publish(
+        year=2025, published_by=None, note="Corrections.", override_reason="Board approved."
+    )
+
+    assert release.number == 3
+    assert "differencing override: Board approved." in release.correction.reason
+
+
 def test_republishing_with_many_different_respondents_needs_no_override(cycle):
     add_approved(cycle, 5)
     indicators_recompute(year=2025)

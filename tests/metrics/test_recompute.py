@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -210,6 +210,13 @@ def test_recompute_command_prints_what_changed(cycle, capsys):
     out = capsys.readouterr().out
     assert "safety_by_design.formal_reviews: not published → 5" in out
     assert "5 approved respondents" in out
+
+
+def test_recompute_command_refuses_an_unknown_year_with_a_clear_message(cycle):
+    with pytest.raises(CommandError, match="no survey and no imported figures for 1999. Known years: 2025"):
+        call_command("recompute_indicators", "1999")
+
+    assert not YearState.objects.filter(year=1999).exists()
 
 
 # --- The task, coalescing and faults ------------------------------------------------------------------

@@ -1,10 +1,12 @@
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from metrics.models import IndicatorValue
 from metrics.services import indicators_recompute, years_due
 from metrics.services.publishing import public_display
+from surveys.models import SurveyCycle
 
 
 class Command(BaseCommand):
@@ -19,6 +21,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, years, due, **options):
+        known = set(SurveyCycle.objects.values_list("year", flat=True)) | set(
+            IndicatorValue.objects.values_list("year", flat=True).distinct()
+        )
+        if unknown := sorted(set(years) - known):
+            raise CommandError(
+                f"There is no survey and no imported figures for {', '.join(map(str, unknown))}. "
+                f"Known years: {', '.join(map(str, sorted(known))) or 'none yet'}."
+            )
         years = sorted(set(years) | (set(years_due()) if due else set()))
         if not years:
             self.stderr.write("Name a year (e.g. `recompute_indicators 2025`) or pass --due.")
