@@ -2,6 +2,8 @@ from django import forms
 
 
 class PublishForm(forms.Form):
+    # The preview's fingerprint: publishing is refused if the figures changed after the page was opened.
+    figures = forms.CharField(widget=forms.HiddenInput)
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

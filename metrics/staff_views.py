@@ -10,6 +10,7 @@ from surveys.permissions import administrator_required
 from . import staff_selectors
 from .forms import PublishForm
 from .services import PublishError, indicators_recompute, release_check, release_preview, release_publish
+from .services.publishing import preview_fingerprint
 
 
 @administrator_required
@@ -32,8 +33,22 @@ def staff_publish_preview(request, year: int):
     if not rows and not releases:
         raise Http404("No figures for this year.")
     check = release_check(year=year, override_reason=request.POST.get("override_reason", ""))
-    form = PublishForm(request.POST or None, needs_override=check.needs_override)
-    if request.method == "POST" and form.is_valid():
+    fingerprint = preview_fingerprint(rows)
+    form = PublishForm(
+        request.POST or None, needs_override=check.needs_override, initial={"figures": fingerprint}
+    )
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["figures"] != fingerprint:
+        # A recompute ran after this preview was opened: show the new figures, keep what was typed.
+        data = request.POST.copy()
+        data["figures"] = fingerprint
+        form = PublishForm(data, needs_override=check.needs_override)
+        form.is_valid()
+        form.add_error(
+            None,
+            "The figures changed after you opened this preview (a recompute ran). Nothing was published: "
+            "check the figures below, then publish again.",
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             release = release_publish(
                 year=year,

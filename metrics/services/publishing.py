@@ -83,6 +83,14 @@ def _latest_release(year: int) -> Release | None:
     return Release.objects.filter(year=year).order_by("-number").first()
 
 
+def preview_fingerprint(rows: list[PreviewRow]) -> str:
+    """A short digest of what a preview shows, so publishing can refuse figures the administrator never saw."""
+    import hashlib
+
+    shown = "\n".join(f"{row.code}={row.display}/{row.denominator}" for row in rows)
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
 def release_preview(*, year: int) -> list[PreviewRow]:
     """Exactly what the public would see if `year` were published now, with the current release beside it."""
     threshold = min_published_count()

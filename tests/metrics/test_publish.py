@@ -239,8 +239,9 @@ def test_administrator_previews_and_publishes_from_the_browser(
     with django_assert_max_num_queries(20):
         page = admin_client.get(url)
     assert "has not been published yet" in page.content.decode()
+    figures = page.context["form"].initial["figures"]
 
-    response = admin_client.post(url, {"note": "Annual figures."}, follow=True)
+    response = admin_client.post(url, {"note": "Annual figures.", "figures": figures}, follow=True)
 
     assert "2025 is published as release 1" in response.content.decode()
     assert Release.objects.get(year=2025).note == "Annual figures."
@@ -256,7 +257,8 @@ def test_a_refused_publication_keeps_what_the_administrator_typed(admin_client, 
 
     page = admin_client.get(url)
     assert "table-warning" in page.content.decode()  # the changed figures are highlighted
-    response = admin_client.post(url, {"note": "A late member.", "override_reason": ""})
+    figures = page.context["form"].initial["figures"]
+    response = admin_client.post(url, {"note": "A late member.", "override_reason": "", "figures": figures})
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -264,8 +266,29 @@ def test_a_refused_publication_keeps_what_the_administrator_typed(admin_client, 
     assert "A late member." in content
     assert Release.objects.filter(year=2025).count() == 1
 
-    admin_client.post(url, {"note": "A late member.", "override_reason": "Agreed with the board."})
+    admin_client.post(
+        url, {"note": "A late member.", "override_reason": "Agreed with the board.", "figures": figures}
+    )
     assert Release.objects.filter(year=2025).count() == 2
+
+
+def test_figures_that_changed_after_the_preview_are_not_published_unseen(admin_client, cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    url = reverse("metrics:staff-publish-preview", kwargs={"year": 2025})
+    figures = admin_client.get(url).context["form"].initial["figures"]
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)  # a recompute lands while the administrator reads the preview
+
+    response = admin_client.post(url, {"note": "Annual figures.", "figures": figures})
+
+    content = response.content.decode()
+    assert "The figures changed after you opened this preview" in content
+    assert "Annual figures." in content
+    assert not Release.objects.filter(year=2025).exists()
+    fresh = response.context["form"].data["figures"]
+    admin_client.post(url, {"note": "Annual figures.", "figures": fresh})
+    assert Release.objects.get(year=2025).respondents == 10
 
 
 def test_recompute_button_recomputes_the_year(admin_client, cycle):
