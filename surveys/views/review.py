@@ -427,7 +427,11 @@ def member_comment_reply(request, comment_id: int):
             workflow.comment_reply(comment=comment, author=request.user, body=form.cleaned_data["body"])
             messages.success(request, "Reply sent to the coalition's reviewers.")
         except workflow.CommentError as error:
-            messages.error(request, str(error))
+            # Show the reply again so it is not lost (e.g. the reviewer approved while it was being written).
+            messages.error(
+                request,
+                f"{error} Your reply was not sent; copy it if you need it: “{form.cleaned_data['body']}”",
+            )
     else:
         messages.error(request, "Write a reply before sending it.")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys.models import (
     Answer,
@@ -116,6 +117,19 @@ def test_returning_with_a_comment_then_member_sees_it_and_replies(client, review
     reply_url = reverse("surveys:member-comment-reply", args=[submitted.organization.slug, comment.pk])
     client.post(reply_url, {"body": "Yes, since March."})
     assert comment.replies.get().body == "Yes, since March."
+
+
+def test_a_reply_refused_because_the_comment_was_resolved_is_shown_again(client, submitted, reviewer, lead_a):
+    comment = workflow.comment_add(submission=submitted, author=reviewer, body="Check PDQ")
+    workflow.submission_return(submission=submitted, reviewer=reviewer, note="See comment")
+    ReviewComment.objects.filter(pk=comment.pk).update(resolved_at=timezone.now())
+    client.force_login(lead_a)
+    url = reverse("surveys:member-comment-reply", args=[submitted.organization.slug, comment.pk])
+
+    response = client.post(url, {"body": "We switched to PDQ in March."}, follow=True)
+
+    assert "We switched to PDQ in March." in response.content.decode()
+    assert not comment.replies.exists()
 
 
 def test_a_member_cannot_reply_to_another_organisations_comment(client, submitted, reviewer, member_b, org_b):
