@@ -203,6 +203,7 @@ def survey_section(request, year: int, section_code: str):
             "refusal": refusal,
             "unsaved": unsaved,
             "comment_count": sum(len(thread) for thread in comments.values()),
+            "comments_here": sum(len(item.comments) for item in section_state.items),
         },
     )
 
