@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from surveys.models import User
+from surveys.models import Question, User
 
-from ..disclosure import min_published_count, public_value, suppressed_label
-from ..models import Correction, IndicatorValue, Release, ReleaseValue, YearState
+from ..disclosure import complementary_suppressions, min_published_count, public_value, suppressed_label
+from ..models import Correction, IndicatorDefinition, IndicatorValue, Release, ReleaseValue, YearState
 
 
 class PublishError(Exception):
@@ -94,8 +94,10 @@ def preview_fingerprint(rows: list[PreviewRow]) -> str:
 def release_preview(*, year: int) -> list[PreviewRow]:
     """Exactly what the public would see if `year` were published now, with the current release beside it."""
     threshold = min_published_count()
+    stored_values = list(IndicatorValue.objects.filter(year=year).select_related("indicator"))
+    secondary = _secondary_suppressions(stored_values, year=year, threshold=threshold)
     rows: dict[str, PreviewRow] = {}
-    for stored in IndicatorValue.objects.filter(year=year).select_related("indicator"):
+    for stored in stored_values:
         definition = stored.indicator
         value, suppressed = public_value(
             stored.value,
@@ -103,6 +105,8 @@ def release_preview(*, year: int) -> list[PreviewRow]:
             threshold=threshold,
             imported=stored.is_imported,
         )
+        if definition.code in secondary:
+            value, suppressed = None, True
         rows[definition.code] = PreviewRow(
             code=definition.code,
             label=definition.label,
@@ -127,6 +131,28 @@ def release_preview(*, year: int) -> list[PreviewRow]:
             row.previous_value, row.previous_suppressed = old.value, old.suppressed
             row.previous_exists = True
     return sorted(rows.values(), key=lambda row: (row.position, row.code))
+
+
+def _secondary_suppressions(stored_values: list[IndicatorValue], *, year: int, threshold: int) -> set[str]:
+    """The computed option counts withheld only so that a withheld option of a single-choice question cannot
+    be derived from the others and the respondents (imported figures are public record, shown as published)."""
+    options = [
+        stored
+        for stored in stored_values
+        if not stored.is_imported and stored.indicator.kind == IndicatorDefinition.Kind.OPTION_COUNT
+    ]
+    if not options:
+        return set()
+    single_choice = set(
+        Question.objects.filter(cycle__year=year, type=Question.Type.SINGLE_CHOICE).values_list(
+            "code", flat=True
+        )
+    )
+    groups: dict[str, dict[str, Decimal]] = {}
+    for stored in options:
+        if stored.indicator.question_code in single_choice:
+            groups.setdefault(stored.indicator.question_code, {})[stored.indicator.code] = stored.value
+    return complementary_suppressions(groups, threshold=threshold)
 
 
 def release_check(*, year: int, override_reason: str = "") -> PublishCheck:

@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from metrics.disclosure import public_value
+from metrics.disclosure import complementary_suppressions, public_value
 from metrics.models import ReleaseValue
 from metrics.services import indicators_recompute, release_publish
 
@@ -57,3 +59,51 @@ def test_a_release_withholds_small_counts_and_never_stores_their_value(settings)
     assert values["safety_by_design.formal_reviews"] == (Decimal(5), False)
     assert values["members"] == (Decimal(6), False)
     assert not ReleaseValue.objects.filter(suppressed=True, value__isnull=False).exists()
+
+
+# --- Complementary suppression: single-choice options add up to the members who answered ----------------
+
+
+def test_one_withheld_option_also_withholds_the_smallest_other_non_zero_option():
+    groups = {"authority_reporting": {"api_and_manual": 38, "api_only": 9, "manual_only": 7, "none": 3}}
+
+    assert complementary_suppressions(groups, threshold=K) == {"manual_only"}
+
+
+def test_two_withheld_options_need_nothing_more():
+    groups = {"authority_reporting": {"api_and_manual": 40, "api_only": 9, "manual_only": 2, "none": 3}}
+
+    assert complementary_suppressions(groups, threshold=K) == set()
+
+
+def test_zeros_are_shown_so_the_smallest_non_zero_option_is_withheld_instead():
+    groups = {"trust_framework": {"fully_aligned": 0, "partially_aligned": 30, "not_aligned": 12, "x": 1}}
+
+    assert complementary_suppressions(groups, threshold=K) == {"not_aligned"}
+
+
+def test_nothing_withheld_needs_nothing_more():
+    groups = {"trust_framework": {"fully_aligned": 25, "partially_aligned": 17, "not_aligned": 0}}
+
+    assert complementary_suppressions(groups, threshold=K) == set()
+
+
+def test_each_question_is_protected_on_its_own_and_ties_take_the_first_code():
+    groups = {
+        "authority_reporting": {"api_and_manual": 18, "api_only": 12, "manual_only": 12, "none": 3},
+        "trust_framework": {"fully_aligned": 5, "partially_aligned": 25, "not_aligned": 15},
+    }
+
+    assert complementary_suppressions(groups, threshold=K) == {"api_only"}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=6))
+def test_no_single_choice_question_is_left_with_exactly_one_withheld_option(counts):
+    groups = {"question": {f"option_{index}": count for index, count in enumerate(counts)}}
+
+    extra = complementary_suppressions(groups, threshold=K)
+
+    withheld = {code for code, count in groups["question"].items() if 0 < count < K} | extra
+    others_non_zero = [c for code, c in groups["question"].items() if c > 0 and not 0 < c < K]
+    assert len(withheld) != 1 or not others_non_zero  # a lone withheld option only when nothing else is > 0
+    assert all(groups["question"][code] > 0 for code in extra)

@@ -298,3 +298,83 @@ def test_recompute_button_recomputes_the_year(admin_client, cycle):
 
     assert "5 approved respondents" in response.content.decode()
     assert IndicatorValue.objects.filter(year=2025).exists()
+
+
+# --- Complementary suppression ----------------------------------------------------------------------------
+
+
+def single_choice_scenario(cycle):
+    """13 approved members: authority_reporting 2 api_only (withheld) / 6 manual_only / 5 none; trust_framework
+    all fully_aligned; safety_by_design (multiple choice) 3 formal_reviews (withheld) and 13 red_teaming."""
+    reporting = ["api_only"] * 2 + ["manual_only"] * 6 + ["none"] * 5
+    for index, option in enumerate(reporting):
+        add_submission(
+            cycle,
+            answers={
+                "authority_reporting": option,
+                "trust_framework": "fully_aligned",
+                "safety_by_design": ["red_teaming"] + (["formal_reviews"] if index < 3 else []),
+            },
+        )
+    indicators_recompute(year=2025)
+
+
+def test_a_published_single_choice_question_never_has_exactly_one_withheld_option(cycle):
+    single_choice_scenario(cycle)
+
+    release = release_publish(year=2025, published_by=None)
+
+    values = {v.code: v for v in release.values.all()}
+    public = {code: (v.value, v.suppressed) for code, v in values.items()}
+    assert public["authority_reporting.api_only"] == (None, True)
+    assert public["authority_reporting.none"] == (None, True)  # 5, the smallest other non-zero option
+    assert public["authority_reporting.manual_only"] == (Decimal(6), False)
+    assert public["trust_framework.fully_aligned"] == (Decimal(13), False)
+    assert public["trust_framework.not_aligned"] == (Decimal(0), False)
+    for question in ("authority_reporting", "trust_framework"):
+        withheld = [v for v in values.values() if v.group == question and v.suppressed]
+        assert len(withheld) != 1, question
+
+
+def test_multiple_choice_options_are_not_withheld_to_protect_each_other(cycle):
+    single_choice_scenario(cycle)
+
+    release = release_publish(year=2025, published_by=None)
+
+    public = {v.code: (v.value, v.suppressed) for v in release.values.all()}
+    assert public["safety_by_design.formal_reviews"] == (None, True)
+    assert public["safety_by_design.red_teaming"] == (Decimal(13), False)
+    assert public["safety_by_design.none"] == (Decimal(0), False)
+
+
+def test_the_preview_shows_the_complementary_suppression_exactly_as_published(cycle):
+    single_choice_scenario(cycle)
+
+    preview = [(row.code, row.value, row.suppressed) for row in release_preview(year=2025)]
+    release = release_publish(year=2025, published_by=None)
+
+    published = [(v.code, v.value, v.suppressed) for v in release.values.order_by("position", "code")]
+    assert preview == published
+    assert ("authority_reporting.none", None, True) in preview
+
+
+def test_imported_single_choice_figures_are_never_withheld_to_protect_each_other():
+    build_cycle(2023)
+    for option, value in (("api_only", 3), ("manual_only", 20), ("none", 10)):
+        IndicatorValueFactory(
+            year=2023,
+            indicator__code=f"authority_reporting.{option}",
+            indicator__question_code="authority_reporting",
+            indicator__option_code=option,
+            value=value,
+            is_imported=True,
+        )
+
+    release = release_publish(year=2023, published_by=None)
+
+    public = {v.code: (v.value, v.suppressed) for v in release.values.all()}
+    assert public == {
+        "authority_reporting.api_only": (Decimal(3), False),
+        "authority_reporting.manual_only": (Decimal(20), False),
+        "authority_reporting.none": (Decimal(10), False),
+    }
