@@ -39,20 +39,28 @@ def complementary_suppressions(groups: dict[str, dict[str, Decimal | int]], *, t
 
     `groups` maps each single-choice question to its options' computed member counts, `{code: count}`. Its
     options are exclusive and add up to the members who answered (for a required question, the published
-    respondents), so a question with exactly one withheld option gives it away: the total minus the others.
-    Its smallest other non-zero count (ties: the alphabetically first code) is then withheld too; a zero would
-    not help, as zeros are shown. With two or more withheld, only their sum can be derived, which is left as
-    it is.
+    respondents), so the withheld options' total can always be derived: the total minus the published ones.
+    While that total pins every withheld value down — one withheld option, or a total that splits only one
+    way between "fewer than k" values (all 1s, or all k−1) — the smallest other non-zero count (ties: the
+    alphabetically first code) is withheld too; a zero would not help, as zeros are shown.
     """
     extra: set[str] = set()
     for counts in groups.values():
-        withheld = [code for code, count in counts.items() if _withheld(count, threshold)]
-        if len(withheld) != 1:
+        withheld = {code for code, count in counts.items() if _withheld(count, threshold)}
+        if not withheld:
             continue
         others = sorted((count, code) for code, count in counts.items() if count > 0 and code not in withheld)
-        if others:
-            extra.add(others[0][1])
+        while others and _determined([counts[code] for code in withheld], threshold):
+            _, code = others.pop(0)
+            withheld.add(code)
+            extra.add(code)
     return extra
+
+
+def _determined(values: list, threshold: int) -> bool:
+    """Whether withheld values are the only split of their (derivable) total into "fewer than k" parts."""
+    total, n = sum(values), len(values)
+    return n == 1 or total == n or total == n * (threshold - 1)
 
 
 def _withheld(value: Decimal | int, threshold: int) -> bool:

@@ -70,10 +70,18 @@ def test_one_withheld_option_also_withholds_the_smallest_other_non_zero_option()
     assert complementary_suppressions(groups, threshold=K) == {"manual_only"}
 
 
-def test_two_withheld_options_need_nothing_more():
+def test_two_withheld_options_whose_total_splits_several_ways_need_nothing_more():
     groups = {"authority_reporting": {"api_and_manual": 40, "api_only": 9, "manual_only": 2, "none": 3}}
 
     assert complementary_suppressions(groups, threshold=K) == set()
+
+
+@pytest.mark.parametrize("small", [(1, 1), (4, 4)])
+def test_withheld_options_whose_total_splits_only_one_way_withhold_one_more(small):
+    # Total minus the published options gives 2 (only 1 + 1) or 8 (only 4 + 4 among "fewer than 5" values).
+    groups = {"q": {"a": 30, "b": 9, "c": small[0], "d": small[1]}}
+
+    assert complementary_suppressions(groups, threshold=K) == {"b"}
 
 
 def test_zeros_are_shown_so_the_smallest_non_zero_option_is_withheld_instead():
@@ -104,6 +112,9 @@ def test_no_single_choice_question_is_left_with_exactly_one_withheld_option(coun
     extra = complementary_suppressions(groups, threshold=K)
 
     withheld = {code for code, count in groups["question"].items() if 0 < count < K} | extra
-    others_non_zero = [c for code, c in groups["question"].items() if c > 0 and not 0 < c < K]
-    assert len(withheld) != 1 or not others_non_zero  # a lone withheld option only when nothing else is > 0
+    values = [groups["question"][code] for code in withheld]
+    published_non_zero = [c for code, c in groups["question"].items() if c > 0 and code not in withheld]
+    # Withheld values are pinned down by their derivable total only when nothing else could be withheld.
+    pinned = bool(values) and (len(values) == 1 or sum(values) in (len(values), len(values) * (K - 1)))
+    assert not pinned or not published_non_zero
     assert all(groups["question"][code] > 0 for code in extra)
