@@ -22,6 +22,11 @@ def spreadsheet_safe(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def spreadsheet_unsafe(text: str) -> str:
+    """Undo `spreadsheet_safe`, so that an exported file imports back as it was."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
+
+
 def _cell(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -36,6 +36,7 @@ from ..models import (
 )
 from . import workflow
 from .accounts import organization_create
+from .exports import spreadsheet_unsafe
 
 REQUIRED_COLUMNS = ("organization", "year", "question", "value")
 MILEPOST = "milepost"
@@ -223,10 +224,11 @@ def responses_parse(*, text: str, create_organizations: bool = False, progress: 
 
 
 def _check_row(plan, catalogue, row, line, seen, create_organizations) -> str | None:
-    name = (row.get("organization") or "").strip()
+    # Cells our export neutralised for spreadsheets ('=…) import back as they were.
+    name = spreadsheet_unsafe((row.get("organization") or "").strip())
     raw_year = (row.get("year") or "").strip()
     code = (row.get("question") or "").strip()
-    raw_value = row.get("value") or ""
+    raw_value = spreadsheet_unsafe(row.get("value") or "")
     if not name:
         return "the organisation is empty."
     organization = catalogue.organizations.get(name.casefold())

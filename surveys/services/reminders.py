@@ -49,13 +49,16 @@ def _remind(*, cycle: SurveyCycle, days: int) -> int:
     already = ReminderSent.objects.filter(cycle=cycle, days_before=days).values("organization_id")
     organizations = Organization.objects.filter(is_active=True).exclude(pk__in=done).exclude(pk__in=already)
     url = settings.SITE_URL.rstrip("/") + reverse("surveys:organization-list")
+    recipients_by_org: dict[int, list[str]] = {}
+    for organization_id, email in Membership.objects.filter(
+        organization__in=organizations, user__is_active=True
+    ).values_list("organization_id", "user__email"):
+        recipients_by_org.setdefault(organization_id, []).append(email)
     count = 0
     for organization in organizations:
-        recipients = list(
-            Membership.objects.filter(organization=organization, user__is_active=True).values_list(
-                "user__email", flat=True
-            )
-        )
+        recipients = recipients_by_org.get(organization.pk)
+        if not recipients:
+            continue  # nobody to tell yet: not recorded, so the reminder goes out once someone joins
         try:
             with transaction.atomic():
                 ReminderSent.objects.create(cycle=cycle, organization=organization, days_before=days)
@@ -68,8 +71,7 @@ def _remind(*, cycle: SurveyCycle, days: int) -> int:
                     f"for {organization.name}"
                 )
                 messages = [(subject, body, None, [email]) for email in recipients]
-                if messages:
-                    transaction.on_commit(lambda m=messages: send_mass_mail(m, fail_silently=False))
+                transaction.on_commit(lambda m=messages: send_mass_mail(m, fail_silently=False))
         except IntegrityError:
             continue  # another run recorded (and sent) this reminder first
         count += 1

@@ -82,3 +82,21 @@ def test_the_task_wraps_the_service_and_running_it_twice_sends_once(django_captu
         assert reminders_send_task.delay().get() == 1
         assert reminders_send_task.delay().get() == 0
     assert len(mail.outbox) == 1
+
+
+def test_an_organisation_with_nobody_to_tell_is_reminded_once_someone_joins(
+    cycle, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    empty = OrganizationFactory(name="Empty Co")
+    for index in range(20):
+        MembershipFactory(organization=OrganizationFactory(name=f"Busy {index}"), role=Membership.Role.LEAD)
+    today = CLOSES - datetime.timedelta(days=14)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(70):
+        assert reminders_send(today=today) == 20
+    assert not ReminderSent.objects.filter(organization=empty).exists()
+
+    MembershipFactory(organization=empty, role=Membership.Role.LEAD, user__email="new@empty.example")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_send(today=today + datetime.timedelta(days=1)) == 1
+    assert [m.to for m in mail.outbox] == [["new@empty.example"]]

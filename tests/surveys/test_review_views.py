@@ -411,6 +411,20 @@ def test_the_answers_export_has_one_row_per_organisation_and_question_and_is_spr
     ]
 
 
+def test_an_exported_file_imports_back_as_it_was(reviewer_client, cycle, reviewer):
+    from surveys.services import imports
+
+    evil = SubmissionFactory(organization=OrganizationFactory(name="=cmd|' /C calc'!A0"), cycle=cycle)
+    answer_create(evil, "supplemental_reports", True)
+    exported = reviewer_client.get(reverse("surveys:answers-export", args=[2026])).content.decode("utf-8-sig")
+    Answer.objects.filter(submission=evil).update(value_bool=False)
+
+    imports.responses_import(text=exported, actor=reviewer)
+
+    assert Organization.objects.count() == 1  # matched "=cmd…", not a new "'=cmd…" organisation
+    assert Answer.objects.get(submission=evil, question__code="supplemental_reports").value_bool is True
+
+
 # --- Browser import with a preview ----------------------------------------------------------------------
 
 
