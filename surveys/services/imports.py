@@ -360,12 +360,30 @@ def responses_import(
     org_ids = {
         p.organization_name: catalogue.organizations[p.organization_name.casefold()].id for p in planned_list
     }
+    # Lock the submissions the file replaces, and check again under the lock: a member may have submitted
+    # (or a reviewer approved) since the file was validated.
     existing = {
         (s.organization_id, s.cycle.year): s
         for s in Submission.objects.filter(
             organization_id__in=set(org_ids.values()), cycle__year__in={p.year for p in planned_list}
-        ).select_related("cycle")
+        )
+        .select_related("cycle")
+        .select_for_update(of=("self",))
     }
+    first_lines = {
+        (org_ids[p.organization_name], p.year): (p.first_line, p.organization_name) for p in planned_list
+    }
+    locked_out = [
+        Problem(
+            first_lines[key][0],
+            f"{first_lines[key][1]}'s {key[1]} submission was {s.get_status_display().lower()} "
+            "while the file was being checked; nothing was imported. Return or reopen it, then import again.",
+        )
+        for key, s in existing.items()
+        if s.status in (Submission.Status.SUBMITTED, Submission.Status.APPROVED)
+    ]
+    if locked_out:
+        raise ImportRejected(locked_out)
     to_create = [
         Submission(
             organization_id=org_ids[p.organization_name],

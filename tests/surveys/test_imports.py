@@ -243,3 +243,21 @@ def test_a_new_organisation_spelt_two_ways_is_created_once(world):
     result = imports.responses_import(text=text, create_organizations=True)
     assert result.organizations_created == 1
     assert _values("Charlie Apps") == {"supplemental_reports": True, "image_hashing": ["none"]}
+
+
+def test_a_submission_sent_for_review_while_the_file_was_checked_is_not_overwritten(world, reviewer, monkeypatch):
+    submission = SubmissionFactory(organization=Organization.objects.get(name="Alpha Social"), cycle=world)
+    real_parse = imports.responses_parse
+
+    def parse_then_member_submits(**kwargs):
+        plan = real_parse(**kwargs)
+        Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.SUBMITTED)
+        return plan
+
+    monkeypatch.setattr(imports, "responses_parse", parse_then_member_submits)
+
+    with pytest.raises(imports.ImportRejected) as rejected:
+        imports.responses_import(text=VALID, actor=reviewer)
+
+    assert "was submitted while the file was being checked" in str(rejected.value.problems[0])
+    assert not Answer.objects.exists()
