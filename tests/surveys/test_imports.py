@@ -245,7 +245,9 @@ def test_a_new_organisation_spelt_two_ways_is_created_once(world):
     assert _values("Charlie Apps") == {"supplemental_reports": True, "image_hashing": ["none"]}
 
 
-def test_a_submission_sent_for_review_while_the_file_was_checked_is_not_overwritten(world, reviewer, monkeypatch):
+def test_a_submission_sent_for_review_while_the_file_was_checked_is_not_overwritten(
+    world, reviewer, monkeypatch
+):
     submission = SubmissionFactory(organization=Organization.objects.get(name="Alpha Social"), cycle=world)
     real_parse = imports.responses_parse
 
