@@ -29,11 +29,14 @@ import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 PG_BENCH_DB = "milepost_dashboard_bench"
+
+from throwaway_db import database_url, recreate_database  # noqa: E402
+
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 
@@ -41,19 +44,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _pg_url(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _pg_recreate(url: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
 
 
 def prepare(env: dict, seed: str) -> str:
@@ -202,8 +192,8 @@ def main() -> None:
     if args.postgres:
         if not os.environ.get("DATABASE_URL"):
             sys.exit("--postgres needs DATABASE_URL (the server to create the benchmark database on).")
-        _pg_recreate(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = _pg_url(os.environ["DATABASE_URL"], PG_BENCH_DB)
+        recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB)
+        env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"], PG_BENCH_DB)
         database = f"PostgreSQL ({PG_BENCH_DB})"
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -247,7 +237,7 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         if args.postgres:
-            _pg_recreate(os.environ["DATABASE_URL"], drop_only=True)
+            recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB, drop_only=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = overview["rps"] / trivial["rps"]

@@ -18,37 +18,17 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 BENCH_DB = "milepost_bench"
 
-
-def _bench_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def _drop_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+from throwaway_db import database_url, recreate_database  # noqa: E402
 
 
 def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = _bench_url(url)
+    os.environ["DATABASE_URL"] = database_url(url, BENCH_DB)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
     import django
@@ -238,7 +218,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/milepost")
-    _recreate_database(url)
+    recreate_database(url, BENCH_DB)
     try:
         setup_django(url)
         from surveys.models import SurveyCycle
@@ -257,7 +237,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _drop_database(url)
+            recreate_database(url, BENCH_DB, drop_only=True)
 
 
 if __name__ == "__main__":
