@@ -154,13 +154,12 @@ def _seed_approved_year(
             answers.append(answer)
             answer_codes.append((code, codes))
             events.append(
-                AuditEvent(
+                AuditEvent.about(
+                    submission,
                     kind=AuditEvent.Kind.ANSWER_CHANGED,
-                    submission=submission,
-                    organization_id=submission.organization_id,
                     actor=actor,
                     subject=code,
-                    new_value=value,
+                    new=value,
                     created_at=now,
                 )
             )
@@ -175,13 +174,12 @@ def _seed_approved_year(
                 )
             )
             events.append(
-                AuditEvent(
+                AuditEvent.about(
+                    submission,
                     kind=AuditEvent.Kind.MILEPOST_CHANGED,
-                    submission=submission,
-                    organization_id=submission.organization_id,
                     actor=actor,
                     subject=code,
-                    new_value=description,
+                    new=description,
                     created_at=now,
                 )
             )

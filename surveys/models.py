@@ -573,6 +573,23 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
+    @classmethod
+    def about(
+        cls, submission, *, kind, actor, subject="", old=None, new=None, note="", **extra
+    ) -> "AuditEvent":
+        """An unsaved event about one submission (for bulk_create), filed under its organisation."""
+        return cls(
+            kind=kind,
+            submission=submission,
+            organization_id=submission.organization_id,
+            actor=actor,
+            subject=subject,
+            old_value=old,
+            new_value=new,
+            note=note,
+            **extra,
+        )
+
 
 class ReminderSent(models.Model):
     """A deadline reminder e-mailed to an organisation; the unique key makes each one go out once."""

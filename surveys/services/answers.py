@@ -192,21 +192,6 @@ def _write(
     AuditEvent.objects.bulk_create(events)
 
 
-def _audit_event(
-    submission, actor, code, old, new, note="", kind=AuditEvent.Kind.ANSWER_CHANGED
-) -> AuditEvent:
-    return AuditEvent(
-        kind=kind,
-        submission=submission,
-        organization_id=submission.organization_id,
-        actor=actor,
-        subject=code,
-        old_value=old,
-        new_value=new,
-        note=note,
-    )
-
-
 @transaction.atomic
 def submission_start(
     *, organization: Organization, cycle: SurveyCycle, actor: User | None = None
@@ -262,7 +247,16 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
         _set_value(answer, question, value)
         answers[question.pk] = answer
         values[question.code] = value
-        events.append(_audit_event(submission, actor, question.code, None, value, note))
+        events.append(
+            AuditEvent.about(
+                submission,
+                kind=AuditEvent.Kind.ANSWER_CHANGED,
+                actor=actor,
+                subject=question.code,
+                new=value,
+                note=note,
+            )
+        )
     new_options = {qid: codes for qid, codes in new_options.items() if qid in answers}
     _write(
         submission=submission,
@@ -351,14 +345,33 @@ def section_save(
                     new_options[question.pk] = _option_codes(new)
                 values[question.code] = new
                 updated.add(question.pk)
-                events.append(_audit_event(submission, actor, question.code, current, new))
+                events.append(
+                    AuditEvent.about(
+                        submission,
+                        kind=AuditEvent.Kind.ANSWER_CHANGED,
+                        actor=actor,
+                        subject=question.code,
+                        old=current,
+                        new=new,
+                    )
+                )
                 result.saved.append(question.code)
                 continue
         if confirm_carried and answer is not None and answer.provenance == Provenance.CARRIED:
             answer.provenance = Provenance.CONFIRMED
             answer.updated_at, answer.updated_by = now, actor
             updated.add(question.pk)
-            events.append(_audit_event(submission, actor, question.code, current, current, "Confirmed"))
+            events.append(
+                AuditEvent.about(
+                    submission,
+                    kind=AuditEvent.Kind.ANSWER_CHANGED,
+                    actor=actor,
+                    subject=question.code,
+                    old=current,
+                    new=current,
+                    note="Confirmed",
+                )
+            )
             result.confirmed.append(question.code)
 
     _write(
@@ -415,7 +428,9 @@ def mileposts_save(
     to_create, to_update, events = [], [], []
 
     def event(code, old, new):
-        return _audit_event(submission, actor, code, old, new, kind=AuditEvent.Kind.MILEPOST_CHANGED)
+        return AuditEvent.about(
+            submission, kind=AuditEvent.Kind.MILEPOST_CHANGED, actor=actor, subject=code, old=old, new=new
+        )
 
     for code, description in advanced.items():
         item = existing.get(code)
@@ -460,12 +475,11 @@ def milepost_propose(
     proposal = MilepostProposal.objects.create(
         submission=submission, area=area, title=title, description=description, proposed_by=actor
     )
-    AuditEvent.objects.create(
+    AuditEvent.about(
+        submission,
         kind=AuditEvent.Kind.MILEPOST_PROPOSAL,
-        submission=submission,
-        organization_id=submission.organization_id,
         actor=actor,
         subject=title[:120],
-        new_value={"area": area, "title": title, "description": description},
-    )
+        new={"area": area, "title": title, "description": description},
+    ).save()
     return proposal

@@ -454,14 +454,13 @@ def responses_import(
             )
         new_value = {**planned.answers, MILEPOST + "s": sorted(planned.mileposts)}
         events.append(
-            AuditEvent(
+            AuditEvent.about(
+                submission,
                 kind=AuditEvent.Kind.IMPORT,
-                submission_id=submission.pk,
-                organization_id=submission.organization_id,
                 actor=actor,
                 subject=f"{len(planned.answers)} answers, {len(planned.mileposts)} mileposts",
-                old_value=old_values.get(submission.pk),
-                new_value=new_value,
+                old=old_values.get(submission.pk),
+                new=new_value,
                 note=note,
                 created_at=now,
             )

@@ -118,15 +118,14 @@ def _refusal_message(submission: Submission, *, to: str) -> str:
 
 
 def _record_transition(submission: Submission, *, from_status: str, actor: User | None, note: str) -> None:
-    AuditEvent.objects.create(
+    AuditEvent.about(
+        submission,
         kind=AuditEvent.Kind.TRANSITION,
-        submission=submission,
-        organization=submission.organization,
         actor=actor,
-        old_value=from_status,
-        new_value=submission.status,
+        old=from_status,
+        new=submission.status,
         note=note,
-    )
+    ).save()
 
 
 def _move(
@@ -390,15 +389,14 @@ def _record_comment(comment: ReviewComment, *, note: str = "") -> None:
         subject = Question.objects.filter(pk=comment.question_id).values_list("code", flat=True).first() or ""
     elif comment.milepost_id:
         subject = Milepost.objects.filter(pk=comment.milepost_id).values_list("code", flat=True).first() or ""
-    AuditEvent.objects.create(
+    AuditEvent.about(
+        comment.submission,
         kind=AuditEvent.Kind.COMMENT,
-        submission_id=comment.submission_id,
-        organization_id=comment.submission.organization_id,
         actor=comment.author,
         subject=subject,
-        new_value=comment.body,
+        new=comment.body,
         note=note,
-    )
+    ).save()
 
 
 @transaction.atomic
@@ -483,16 +481,15 @@ def _lock_pending_proposal(proposal: MilepostProposal) -> MilepostProposal:
 
 
 def _record_proposal(proposal: MilepostProposal, *, reviewer: User) -> None:
-    AuditEvent.objects.create(
+    AuditEvent.about(
+        proposal.submission,
         kind=AuditEvent.Kind.MILEPOST_PROPOSAL,
-        submission=proposal.submission,
-        organization=proposal.submission.organization,
         actor=reviewer,
         subject=proposal.milepost.code if proposal.milepost_id else proposal.title[:120],
-        old_value=MilepostProposal.Status.PENDING,
-        new_value=proposal.status,
+        old=MilepostProposal.Status.PENDING,
+        new=proposal.status,
         note=proposal.decision_note,
-    )
+    ).save()
 
 
 @transaction.atomic
