@@ -310,10 +310,6 @@ class Option(models.Model):
     def __str__(self):
         return f"{self.question.code}.{self.code}"
 
-    @property
-    def is_exclusive(self) -> bool:
-        return self.code == self.EXCLUSIVE_CODE
-
 
 # --- Mileposts ------------------------------------------------------------------------------------------
 
@@ -349,15 +345,8 @@ class Milepost(models.Model):
 
 
 class SubmissionQuerySet(models.QuerySet):
-    def for_organization(self, organization):
-        return self.filter(organization=organization)
-
     def approved(self):
         return self.filter(status=Submission.Status.APPROVED)
-
-    def awaiting_review(self):
-        """Submitted and waiting for a reviewer, with what the queue shows."""
-        return self.filter(status=Submission.Status.SUBMITTED).select_related("organization", "cycle")
 
 
 class Submission(models.Model):

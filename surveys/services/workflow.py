@@ -60,14 +60,6 @@ class ProposalError(Exception):
     """A milepost proposal decision that cannot be made; the message says why."""
 
 
-def ensure_transition(submission: Submission, *, to: str) -> None:
-    if to not in ALLOWED_TRANSITIONS.get(submission.status, set()):
-        raise TransitionError(
-            f"This submission is {submission.get_status_display().lower()}, so it cannot be "
-            f"{_DONE.get(to, Status(to).label.lower())}. Reload the page to see its current state."
-        )
-
-
 def _lock(submission: Submission) -> Submission:
     return (
         Submission.objects.select_for_update(of=("self",))
@@ -76,14 +68,18 @@ def _lock(submission: Submission) -> Submission:
     )
 
 
-def _raced_message(submission: Submission) -> str:
-    """Who changed the submission last, for the person whose action lost the race."""
-    last = (
+def _last_transition(submission: Submission) -> AuditEvent | None:
+    return (
         AuditEvent.objects.filter(submission=submission, kind=AuditEvent.Kind.TRANSITION)
         .select_related("actor")
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def _raced_message(submission: Submission) -> str:
+    """Who changed the submission last, for the person whose action lost the race."""
+    last = _last_transition(submission)
     if last is None:
         return (
             f"This submission is now {submission.get_status_display().lower()}. "
@@ -104,12 +100,7 @@ def _refusal_message(submission: Submission, *, to: str) -> str:
         f"This submission is {submission.get_status_display().lower()}, so it cannot be "
         f"{_DONE.get(to, Status(to).label.lower())}."
     )
-    last = (
-        AuditEvent.objects.filter(submission=submission, kind=AuditEvent.Kind.TRANSITION)
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    last = _last_transition(submission)
     if last is not None:
         who = last.actor.display_name if last.actor else "An import"
         when = timezone.localtime(last.created_at).strftime("%d %b %Y %H:%M")
