@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import views
+from .views import staff as staff_views
 
 app_name = "metrics"
 

@@ -1,4 +1,4 @@
-"""Public dashboard pages, the open-data API and the member's private benchmark."""
+"""Public dashboard pages, the open-data API, the member's private benchmark and the staff figures pages (staff)."""
 
 from .api import indicators_csv, indicators_json, openapi, years
 from .member import member_benchmark

@@ -1,6 +1,9 @@
 """Every write the surveys app makes, as plain functions named `<thing>_<verb>` (see STYLE.md).
 
-- accounts: invitations, memberships, staff accounts
-- answers: saving answers and mileposts, carry-forward (the member's survey)
-- workflow: the review transitions (submit, return, approve, reopen) and comments
+- accounts: organisations, memberships, invitations, staff accounts, second factors
+- questionnaires: loading and copying a year's questionnaire, the milepost catalogue
+- answers: starting a submission (carry-forward), saving sections and mileposts, proposals
+- workflow: the review transitions (submit, return, approve, reopen), comments, proposal decisions
+- imports / exports: the CSV import of responses, the raw-answers and audit-log exports
+- reminders: the deadline reminders sent by Celery beat
 """

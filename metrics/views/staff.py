@@ -7,10 +7,10 @@ from django.views.decorators.http import require_POST
 
 from surveys.permissions import administrator_required
 
-from . import staff_selectors
-from .forms import PublishForm
-from .services import PublishError, indicators_recompute, release_check, release_preview, release_publish
-from .services.publishing import preview_fingerprint
+from .. import staff_selectors
+from ..forms import PublishForm
+from ..services import PublishError, indicators_recompute, release_check, release_preview, release_publish
+from ..services.publishing import preview_fingerprint
 
 
 @administrator_required
