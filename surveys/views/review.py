@@ -71,6 +71,12 @@ def review_submission(request, submission_id: int):
     unsent = request.session.pop(UNSENT_KEY, None)
     if unsent and unsent.get("submission") != submission.pk:
         unsent = None
+    if unsent and unsent["action"] == "proposal":
+        # Back in its form if the proposal is still open; otherwise only the warning shows what was typed.
+        unsent["in_form"] = any(
+            p.pk == unsent.get("proposal") and p.status == MilepostProposal.Status.PENDING
+            for p in context.get("proposals", [])
+        )
     context.update(
         {
             "unsent": unsent,
@@ -89,10 +95,13 @@ def review_submission(request, submission_id: int):
 UNSENT_KEY = "review_unsent"
 
 
-def _keep_unsent(request, submission_id: int, action: str, text: str) -> None:
-    """A note or comment that could not be saved is shown again on the review page, so it is not lost."""
-    if text.strip():
-        request.session[UNSENT_KEY] = {"submission": submission_id, "action": action, "text": text}
+def _keep_unsent(request, submission_id: int, action: str, text: str, **fields) -> None:
+    """A note or comment that could not be saved is shown again on the review page, so it is not lost.
+
+    `fields` holds whatever else the reviewer typed in the same form (a proposal's edited title, say).
+    """
+    if text.strip() or any(str(value).strip() for value in fields.values()):
+        request.session[UNSENT_KEY] = {"submission": submission_id, "action": action, "text": text, **fields}
 
 
 def _back(submission_id: int, anchor: str = ""):
@@ -206,8 +215,21 @@ def review_reopen(request, submission_id: int):
 def proposal_decide(request, proposal_id: int):
     proposal = get_object_or_404(MilepostProposal.objects.select_related("submission"), pk=proposal_id)
     form = ProposalDecisionForm(request.POST)
+
+    def keep_typed():
+        typed_title = request.POST.get("title", "")
+        _keep_unsent(
+            request,
+            proposal.submission_id,
+            "proposal",
+            request.POST.get("note", ""),
+            proposal=proposal.pk,
+            title=typed_title if typed_title != proposal.title else "",
+        )
+
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        keep_typed()
         return _back(proposal.submission_id, "proposals")
     data = form.cleaned_data
     try:
@@ -226,6 +248,7 @@ def proposal_decide(request, proposal_id: int):
             messages.success(request, "Proposal rejected; the member can read your note.")
     except workflow.ProposalError as error:
         messages.error(request, str(error))
+        keep_typed()
     return _back(proposal.submission_id, "proposals")
 
 

@@ -242,6 +242,43 @@ def test_accepting_a_proposal_from_the_review_page(reviewer_client, submitted):
     assert proposal.milepost.title == "Support survivors" and proposal.milepost.introduced_year == 2027
 
 
+def test_a_refused_rejection_keeps_the_edited_title_and_note_in_the_proposal_form(reviewer_client, submitted):
+    from surveys.models import MilepostProposal
+
+    proposal = MilepostProposal.objects.create(
+        submission=submitted, area="response", title="Survivor support", description="..."
+    )
+    url = reverse("surveys:proposal-decide", args=[proposal.pk])
+    response = reviewer_client.post(url, {"decision": "reject", "title": "Support for survivors", "note": "  "})
+    page = reviewer_client.get(response["Location"]).content.decode()
+
+    assert "Say why the proposal is rejected" in page
+    assert 'value="Support for survivors"' in page
+    assert "It is back in the proposal's form below" in page
+    proposal.refresh_from_db()
+    assert proposal.status == MilepostProposal.Status.PENDING
+
+
+def test_a_decision_on_a_proposal_decided_meanwhile_shows_the_note_that_was_not_saved(
+    reviewer_client, submitted, reviewer
+):
+    from surveys.models import MilepostProposal
+
+    proposal = MilepostProposal.objects.create(
+        submission=submitted, area="response", title="Survivor support", description="..."
+    )
+    workflow.proposal_accept(proposal=proposal, reviewer=reviewer)
+    response = reviewer_client.post(
+        reverse("surveys:proposal-decide", args=[proposal.pk]),
+        {"decision": "reject", "title": "Survivor support", "note": "Already covered by R-3"},
+    )
+    page = reviewer_client.get(response["Location"]).content.decode()
+
+    assert "already accepted" in page
+    assert "What you wrote was not saved" in page and "Already covered by R-3" in page
+    assert "Copy it if you still need it" in page
+
+
 # --- Bounded queries with 200 organisations -------------------------------------------------------------
 
 
