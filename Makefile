@@ -65,7 +65,7 @@ format: setup-dev
 
 bench: setup-dev
 	@$(MAKE) --no-print-directory services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/recompute.py
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/recompute.py --floor
 	$(PY) bench/dashboard.py
 
 clean:
