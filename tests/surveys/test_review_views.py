@@ -249,7 +249,9 @@ def test_a_refused_rejection_keeps_the_edited_title_and_note_in_the_proposal_for
         submission=submitted, area="response", title="Survivor support", description="..."
     )
     url = reverse("surveys:proposal-decide", args=[proposal.pk])
-    response = reviewer_client.post(url, {"decision": "reject", "title": "Support for survivors", "note": "  "})
+    response = reviewer_client.post(
+        url, {"decision": "reject", "title": "Support for survivors", "note": "  "}
+    )
     page = reviewer_client.get(response["Location"]).content.decode()
 
     assert "Say why the proposal is rejected" in page
