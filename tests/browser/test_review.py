@@ -84,3 +84,29 @@ def test_return_with_a_comment_fix_resubmit_and_approve(page, browser, live_serv
     submission.refresh_from_db()
     assert submission.status == Submission.Status.APPROVED
     assert not submission.comments.filter(resolved_at__isnull=True).exists()
+
+
+def test_a_rejection_without_a_note_keeps_the_edited_title_then_succeeds(page, live_server):
+    from surveys.models import MilepostProposal
+
+    cycle = review_questionnaire(2026)
+    submission = SubmissionFactory(organization=OrganizationFactory(name="Harbour Messaging"), cycle=cycle)
+    proposal = MilepostProposal.objects.create(
+        submission=submission, area="response", title="Survivor support", description="A helpline."
+    )
+    reviewer = UserFactory(staff_role="reviewer", email="rita@coalition.example")
+    device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
+    _log_in_staff(page, reviewer, device, f"/review/{submission.pk}/")
+
+    page.get_by_label("Title in the catalogue (if accepted)").fill("Support for survivors")
+    page.get_by_role("button", name="Reject").click()
+    assert page.get_by_text("Say why the proposal is rejected; the member will read it.").is_visible()
+    assert page.get_by_test_id("unsent").get_by_text("Title: Support for survivors").is_visible()
+    assert page.get_by_label("Title in the catalogue (if accepted)").input_value() == "Support for survivors"
+
+    page.get_by_label("Note to the member (required to reject)").fill("Covered by an existing milepost.")
+    page.get_by_role("button", name="Reject").click()
+    assert page.get_by_text("Proposal rejected; the member can read your note.").is_visible()
+    proposal.refresh_from_db()
+    assert proposal.status == MilepostProposal.Status.REJECTED
+    assert proposal.decision_note == "Covered by an existing milepost."
