@@ -152,7 +152,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # process of one machine shares (a publication made by a command is seen by the running site at once).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "coalition.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
