@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 
 
@@ -26,16 +27,15 @@ def main():
     args = parser.parse_args()
 
     import django
-    from django.conf import settings
 
     django.setup()
-    from django.apps import apps
     from django.db import connection
+    from throwaway_db import migrations_off
 
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     # Build the schema from the models, like the tests (`--no-migrations`), in a database of its own.
-    settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+    migrations_off()
     connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"] + "_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:

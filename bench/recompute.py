@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 BENCH_DB = "milepost_bench"
 
-from throwaway_db import database_url, recreate_database  # noqa: E402
+from throwaway_db import database_url, recreate_database, schema_from_models  # noqa: E402
 
 
 def setup_django(url: str) -> None:
@@ -35,22 +35,9 @@ def setup_django(url: str) -> None:
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
     import django
-    from django.conf import settings
 
     django.setup()
-
-    class NoMigrations(dict):
-        def __contains__(self, item):
-            return True
-
-        def __getitem__(self, item):
-            return None
-
-    # Schema straight from the models (as the tests do), whatever migrations exist.
-    settings.MIGRATION_MODULES = NoMigrations()
-    from django.core.management import call_command
-
-    call_command("migrate", run_syncdb=True, verbosity=0)
+    schema_from_models()
 
 
 def _copy(cursor, model, columns: list[str], rows) -> int:
