@@ -30,6 +30,7 @@ from .models import (
     User,
 )
 from .services import workflow
+from .services.answers import answer_value_set
 
 REFERENCE_CSV = Path(__file__).resolve().parent.parent / "metrics" / "data" / "published-figures.csv"
 REVIEWER_EMAIL = "reviewer@coalition.example"
@@ -142,17 +143,8 @@ def _seed_approved_year(
         for code, value in generated[name].answers.items():
             question = questions[code]
             answer = Answer(submission=submission, question=question, updated_at=now, updated_by=actor)
-            codes: list[str] = []
-            if question.type == Question.Type.YES_NO:
-                answer.value_bool = value
-            elif question.type == Question.Type.INTEGER:
-                answer.value_int = value
-            elif question.is_choice:
-                codes = value if isinstance(value, list) else [value]
-            else:
-                answer.value_text = value
             answers.append(answer)
-            answer_codes.append((code, codes))
+            answer_codes.append((code, answer_value_set(answer, question, value)))
             events.append(
                 AuditEvent.about(
                     submission,

@@ -112,11 +112,16 @@ def same(a: AnswerValue, b: AnswerValue) -> bool:
     return a == b
 
 
-def _set_value(answer: Answer, question: Question, value: AnswerValue) -> None:
+def answer_value_set(answer: Answer, question: Question, value: AnswerValue) -> list[str]:
+    """Put a plain value into the answer's typed column; returns the option codes a choice value ticks.
+
+    The options themselves are rows of their own, written by whoever saves the answer.
+    """
     answer.value_bool = value if question.type == Question.Type.YES_NO else None
     answer.value_int = value if question.type == Question.Type.INTEGER else None
     text_types = (Question.Type.SHORT_TEXT, Question.Type.LONG_TEXT)
     answer.value_text = (value or "") if question.type in text_types else ""
+    return _option_codes(value) if question.is_choice else []
 
 
 def _option_codes(value: AnswerValue) -> list[str]:
@@ -244,7 +249,7 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
         answer = Answer(
             submission=submission, question=question, provenance=Provenance.CARRIED, updated_at=now
         )
-        _set_value(answer, question, value)
+        answer_value_set(answer, question, value)
         answers[question.pk] = answer
         values[question.code] = value
         events.append(
@@ -306,6 +311,17 @@ def section_save(
     result = SaveResult()
     new_options, events, updated = {}, [], set()
 
+    def changed(question, old, new, note=""):
+        return AuditEvent.about(
+            submission,
+            kind=AuditEvent.Kind.ANSWER_CHANGED,
+            actor=actor,
+            subject=question.code,
+            old=old,
+            new=new,
+            note=note,
+        )
+
     for question in questions:
         if question.section_id != section.pk:
             continue
@@ -338,40 +354,21 @@ def section_save(
                 answer.provenance = (
                     Provenance.CHANGED if answer.provenance in FROM_LAST_YEAR else Provenance.NEW
                 )
-                _set_value(answer, question, new)
+                codes = answer_value_set(answer, question, new)
                 answer.version += 1
                 answer.updated_at, answer.updated_by = now, actor
                 if question.is_choice:
-                    new_options[question.pk] = _option_codes(new)
+                    new_options[question.pk] = codes
                 values[question.code] = new
                 updated.add(question.pk)
-                events.append(
-                    AuditEvent.about(
-                        submission,
-                        kind=AuditEvent.Kind.ANSWER_CHANGED,
-                        actor=actor,
-                        subject=question.code,
-                        old=current,
-                        new=new,
-                    )
-                )
+                events.append(changed(question, current, new))
                 result.saved.append(question.code)
                 continue
         if confirm_carried and answer is not None and answer.provenance == Provenance.CARRIED:
             answer.provenance = Provenance.CONFIRMED
             answer.updated_at, answer.updated_by = now, actor
             updated.add(question.pk)
-            events.append(
-                AuditEvent.about(
-                    submission,
-                    kind=AuditEvent.Kind.ANSWER_CHANGED,
-                    actor=actor,
-                    subject=question.code,
-                    old=current,
-                    new=current,
-                    note="Confirmed",
-                )
-            )
+            events.append(changed(question, current, current, note="Confirmed"))
             result.confirmed.append(question.code)
 
     _write(

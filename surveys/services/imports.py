@@ -36,6 +36,7 @@ from ..models import (
 )
 from . import workflow
 from .accounts import organization_create
+from .answers import answer_value_set
 from .exports import spreadsheet_unsafe
 
 REQUIRED_COLUMNS = ("organization", "year", "question", "value")
@@ -430,18 +431,9 @@ def responses_import(
                 updated_at=now,
                 updated_by=actor,
             )
-            option_ids: list[int] = []
-            if question.type == Question.Type.YES_NO:
-                answer.value_bool = value
-            elif question.type == Question.Type.INTEGER:
-                answer.value_int = value
-            elif question.is_choice:
-                codes = value if isinstance(value, list) else [value]
-                option_ids = [catalogue.options[question.id][c].id for c in codes]
-            else:
-                answer.value_text = value
+            codes = answer_value_set(answer, question, value)
             answers.append(answer)
-            answer_options.append(option_ids)
+            answer_options.append([catalogue.options[question.id][code].id for code in codes])
         for code in planned.mileposts:
             advanced.append(
                 SubmissionMilepost(
