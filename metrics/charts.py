@@ -31,6 +31,11 @@ class Bar:
     suppressed: bool = False
 
 
+def _years_axis() -> dict:
+    """The x axis of a chart over survey years: one category per year, so a missing year leaves a gap."""
+    return {"title": {"text": "Survey year"}, "type": "category", "fixedrange": True, "automargin": True}
+
+
 def _layout(*, title: str, height: int, **extra) -> dict:
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
@@ -153,12 +158,7 @@ def trend_lines(
         layout=_layout(
             title=title,
             height=420,
-            xaxis={
-                "title": {"text": "Survey year"},
-                "type": "category",
-                "fixedrange": True,
-                "automargin": True,
-            },
+            xaxis=_years_axis(),
             yaxis={
                 "title": {"text": y_title},
                 "automargin": True,
@@ -221,12 +221,7 @@ def mileposts_by_area(
             title="Mileposts advanced by members each year, by area",
             height=440,
             barmode="stack",
-            xaxis={
-                "title": {"text": "Survey year"},
-                "type": "category",
-                "fixedrange": True,
-                "automargin": True,
-            },
+            xaxis=_years_axis(),
             yaxis={
                 "title": {"text": "Mileposts advanced"},
                 "automargin": True,

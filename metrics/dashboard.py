@@ -87,22 +87,26 @@ def group_section(data: PublishedYear, group: report.Group, *, csv_url: str = ""
     )
 
 
+CHART_CSV_COLUMNS = ["year", "code", "label", "value", "denominator", "suppressed", "shown_as"]
+
+
+def _chart_csv_row(year: int, label: str, figure) -> list:
+    """One published figure as a row under CHART_CSV_COLUMNS; a withheld value is empty."""
+    return [
+        year,
+        figure.code,
+        label,
+        "" if figure.suppressed else report.format_number(figure.value),
+        figure.denominator or "",
+        "true" if figure.suppressed else "false",
+        figure.shown,
+    ]
+
+
 def group_csv_rows(data: PublishedYear, group: str) -> tuple[list[str], list[list]]:
     """Exactly the data of a group's chart, as CSV columns and rows."""
-    columns = ["year", "code", "label", "value", "denominator", "suppressed", "shown_as"]
-    rows = [
-        [
-            data.year,
-            row.code,
-            row.label,
-            "" if row.suppressed else report.format_number(row.value),
-            row.denominator or "",
-            "true" if row.suppressed else "false",
-            row.shown,
-        ]
-        for row in rows_in_group(data, group)
-    ]
-    return columns, rows
+    rows = [_chart_csv_row(data.year, row.label, row) for row in rows_in_group(data, group)]
+    return CHART_CSV_COLUMNS, rows
 
 
 def headline(data: PublishedYear, history: list[PublishedYear]) -> Headline:
@@ -251,24 +255,13 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
 
 
 def trend_csv_rows(trend: TrendGroup) -> tuple[list[str], list[list]]:
-    columns = ["year", "code", "label", "value", "denominator", "suppressed", "shown_as"]
-    rows = []
-    for latest, cells in trend.series:
-        for year, cell in zip(trend.years, cells, strict=True):
-            if cell is None:
-                continue
-            rows.append(
-                [
-                    year,
-                    cell.code,
-                    latest.label,
-                    "" if cell.suppressed else report.format_number(cell.value),
-                    cell.denominator or "",
-                    "true" if cell.suppressed else "false",
-                    cell.shown,
-                ]
-            )
-    return columns, rows
+    rows = [
+        _chart_csv_row(year, latest.label, cell)
+        for latest, cells in trend.series
+        for year, cell in zip(trend.years, cells, strict=True)
+        if cell is not None
+    ]
+    return CHART_CSV_COLUMNS, rows
 
 
 def _group_of(history: list[PublishedYear], code: str) -> str:
