@@ -130,6 +130,18 @@ def _option_codes(value: AnswerValue) -> list[str]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _answer_changed(submission, actor, question, old, new, *, note="") -> AuditEvent:
+    return AuditEvent.about(
+        submission,
+        kind=AuditEvent.Kind.ANSWER_CHANGED,
+        actor=actor,
+        subject=question.code,
+        old=old,
+        new=new,
+        note=note,
+    )
+
+
 def _cycle_questions(cycle_id: int) -> list[Question]:
     return list(
         Question.objects.filter(cycle_id=cycle_id)
@@ -252,16 +264,7 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
         answer_value_set(answer, question, value)
         answers[question.pk] = answer
         values[question.code] = value
-        events.append(
-            AuditEvent.about(
-                submission,
-                kind=AuditEvent.Kind.ANSWER_CHANGED,
-                actor=actor,
-                subject=question.code,
-                new=value,
-                note=note,
-            )
-        )
+        events.append(_answer_changed(submission, actor, question, None, value, note=note))
     new_options = {qid: codes for qid, codes in new_options.items() if qid in answers}
     _write(
         submission=submission,
@@ -311,17 +314,6 @@ def section_save(
     result = SaveResult()
     new_options, events, updated = {}, [], set()
 
-    def changed(question, old, new, note=""):
-        return AuditEvent.about(
-            submission,
-            kind=AuditEvent.Kind.ANSWER_CHANGED,
-            actor=actor,
-            subject=question.code,
-            old=old,
-            new=new,
-            note=note,
-        )
-
     for question in questions:
         if question.section_id != section.pk:
             continue
@@ -361,14 +353,14 @@ def section_save(
                     new_options[question.pk] = codes
                 values[question.code] = new
                 updated.add(question.pk)
-                events.append(changed(question, current, new))
+                events.append(_answer_changed(submission, actor, question, current, new))
                 result.saved.append(question.code)
                 continue
         if confirm_carried and answer is not None and answer.provenance == Provenance.CARRIED:
             answer.provenance = Provenance.CONFIRMED
             answer.updated_at, answer.updated_by = now, actor
             updated.add(question.pk)
-            events.append(changed(question, current, current, note="Confirmed"))
+            events.append(_answer_changed(submission, actor, question, current, current, note="Confirmed"))
             result.confirmed.append(question.code)
 
     _write(
