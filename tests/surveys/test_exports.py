@@ -157,3 +157,32 @@ def test_text_answers_that_look_like_formulas_survive_an_export_and_import_uncha
     assert (
         Answer.objects.get(submission=submission, question__code="company_note").value_text == "=HYPERLINK(1)"
     )
+
+
+def _organisations(cycle, names):
+    for name in names:
+        submission = SubmissionFactory(organization=OrganizationFactory(name=name), cycle=cycle)
+        answer_create(submission, "image_hashing", ["pdq", "photodna"])
+        answer_create(submission, "authority_reporting", "api_only")
+        answer_create(submission, "company_note", f"{name} note")
+        only_mileposts = SubmissionFactory(
+            organization=OrganizationFactory(name=f"{name} Mileposts"), cycle=cycle
+        )
+        SubmissionMilepost.objects.create(submission=only_mileposts, milepost=MilepostFactory())
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_organisations(
+    reviewer_client, cycle
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _organisations(cycle, ["Alpha", "Bravo"])
+    reviewer_client.get(reverse("surveys:answers-export", args=[2026]))  # session and second factor settle
+    with CaptureQueriesContext(connection) as two:
+        assert len(download(reviewer_client)) == 1 + 2 * 4
+    _organisations(cycle, ["Charlie", "Delta", "Echo", "Foxtrot"])
+    with CaptureQueriesContext(connection) as six:
+        assert len(download(reviewer_client)) == 1 + 6 * 4
+
+    assert len(six) == len(two)
