@@ -186,3 +186,14 @@ def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_organ
         assert len(download(reviewer_client)) == 1 + 6 * 4
 
     assert len(six) == len(two)
+
+
+def test_an_answer_row_without_a_value_exports_an_empty_cell(reviewer_client, cycle):
+    submission = SubmissionFactory(organization=OrganizationFactory(name="Alpha Social"), cycle=cycle)
+    answer_create(submission, "supplemental_reports", None)
+    answer_create(submission, "company_note", "")
+
+    assert download(reviewer_client)[1:] == [
+        ["Alpha Social", "2026", "company_note", "", "draft"],
+        ["Alpha Social", "2026", "supplemental_reports", "", "draft"],
+    ]

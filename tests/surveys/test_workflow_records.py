@@ -109,8 +109,9 @@ def test_approval_resolves_open_comments_at_the_approval_time_and_keeps_earlier_
 def test_an_approval_by_an_import_has_no_reviewer_but_a_member_cannot_approve(submission, lead_a):
     Submission.objects.filter(pk=submission.pk).update(status=Status.SUBMITTED)
 
-    with pytest.raises(workflow.TransitionError, match="Only coalition reviewers can approve"):
+    with pytest.raises(workflow.TransitionError) as refused:
         workflow.submission_approve(submission=submission, reviewer=lead_a)
+    assert str(refused.value) == "Only coalition reviewers can approve a submission."
     approved = workflow.submission_approve(submission=submission, reviewer=None, note="Imported")
 
     assert approved.status == Status.APPROVED
@@ -185,3 +186,22 @@ def test_an_action_on_a_status_that_changed_meanwhile_is_refused_and_changes_not
     submission.refresh_from_db()
     assert submission.status == Status.SUBMITTED
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.TRANSITION).count() == 3
+
+
+def test_a_refusal_gives_the_time_of_the_last_move_not_the_time_of_the_refusal(submission, olga):
+    Submission.objects.filter(pk=submission.pk).update(status=Status.RETURNED)
+    moved_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 10, 30))
+    AuditEvent.about(
+        submission,
+        kind=AuditEvent.Kind.TRANSITION,
+        actor=olga,
+        old="submitted",
+        new="returned",
+        created_at=moved_at,
+    ).save()
+
+    with pytest.raises(workflow.TransitionError) as refused:
+        workflow.submission_approve(submission=submission, reviewer=olga)
+
+    assert f"Olga Other returned it on {timezone.localtime(moved_at):%d %b %Y %H:%M}." in str(refused.value)
+    assert "05 Jan 2026" in str(refused.value)
