@@ -29,6 +29,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("staff_role", User.StaffRole.ADMINISTRATOR)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # Logging in as "Lead@AuroraSocial.example" finds lead@aurorasocial.example, as reset and invitations do.
+        return self.get(email__iexact=username.strip())
+
 
 class User(AbstractUser):
     """A person who logs in with their e-mail address; coalition staff carry a staff role."""
@@ -51,6 +55,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        # Stored lower-case whatever path saved it (the admin too), so one address is one account.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -1,0 +1,60 @@
+"""Readiness: can this instance serve real requests? Database, cache and broker, each reported separately.
+
+`/healthz` (metrics) only says the process answers (liveness: restart me if not). `/readyz` says whether
+what it depends on answers too, with 503 when one does not, so a load balancer can route around it and an
+operator sees which one. Each check is bounded by a short timeout.
+"""
+
+import json
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+
+READY_KEY = "readyz:probe"
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    token = str(time.time_ns())
+    cache.set(READY_KEY, token, timeout=30)
+    if cache.get(READY_KEY) != token:
+        raise RuntimeError("the cache did not return what was just stored")
+
+
+def _broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory://"):
+        return  # tasks run in-process: there is no broker to reach
+    from coalition.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=settings.REDIS_SOCKET_TIMEOUT * 4)
+
+
+CHECKS = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+def _run(check) -> str:
+    try:
+        check()
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready", and we say which and why
+        return f"error: {type(error).__name__}: {error}"[:300]
+    return "ok"
+
+
+@never_cache
+def readyz(request):
+    results = {name: _run(check) for name, check in CHECKS.items()}
+    ready = all(result == "ok" for result in results.values())
+    return HttpResponse(
+        json.dumps({"ready": ready, **results}),
+        content_type="application/json",
+        status=200 if ready else 503,
+    )
