@@ -211,7 +211,12 @@ def test_authorization_matrix(client, world, name, kwargs, expected):
                 login_staff(client, user)
             else:
                 client.force_login(user)
-        results[role] = _outcome(client.get(url))
+        response = client.get(url)
+        results[role] = _outcome(response)
+        if user is not None:
+            # Nothing a signed-in person is shown may be kept by a proxy or the browser's history.
+            cache_control = response.get("Cache-Control", "")
+            assert "private" in cache_control and "no-store" in cache_control, (role, cache_control)
     assert results == {role: expected[role] for role in ROLES}
 
 
