@@ -30,12 +30,16 @@ def _cache() -> None:
 
 
 def _broker() -> None:
-    if settings.CELERY_TASK_ALWAYS_EAGER or settings.CELERY_BROKER_URL.startswith("memory://"):
+    url = settings.CELERY_BROKER_URL
+    if settings.CELERY_TASK_ALWAYS_EAGER or url.startswith("memory://"):
         return  # tasks run in-process: there is no broker to reach
-    from coalition.celery import app
+    from kombu import Connection
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.REDIS_SOCKET_TIMEOUT * 4)
+    timeout = settings.REDIS_SOCKET_TIMEOUT * 4
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    with Connection(url, connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+        conn.default_channel.client.ping()
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}

@@ -198,9 +198,9 @@ def test_setting_up_the_authenticator_shows_ten_backup_codes_once(client, review
     codes = _codes(response)
     assert len(codes) == len(set(codes)) == 10
     assert "no-store" in response["Cache-Control"]
-    assert sorted(StaticToken.objects.filter(device__user=reviewer).values_list("token", flat=True)) == sorted(
-        codes
-    )
+    assert sorted(
+        StaticToken.objects.filter(device__user=reviewer).values_list("token", flat=True)
+    ) == sorted(codes)
     # The codes page is never shown again: the management page only counts them.
     page = client.get(reverse("backup-codes"))
     assert "You have <strong>10</strong> unused backup codes" in page.text
