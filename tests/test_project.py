@@ -86,3 +86,32 @@ def test_the_test_run_stops_before_flushing_a_development_redis(tmp_path):
     )
     assert result.returncode == 4, result.stdout + result.stderr
     assert "Refusing to run the tests" in result.stdout + result.stderr
+
+
+def _run_python(code: str, **environment) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(DJANGO_SETTINGS_MODULE="coalition.settings", **environment)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_each_log_line_is_printed_once_in_development():
+    result = _run_python(
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('Not Found: /probe')",
+        DJANGO_DEBUG="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("Not Found: /probe") == 1, result.stderr
+
+
+def test_the_demo_broker_sends_tasks_without_kombu_noise():
+    result = _run_python(
+        "import django; django.setup(); from coalition.celery import app; "
+        "app.conf.task_always_eager = False; "
+        "app.send_task('metrics.tasks.indicators_recompute_due_task')",
+        DJANGO_DEBUG="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No hostname" not in result.stdout + result.stderr
