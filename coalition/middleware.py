@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 
 LOGGED_IN_AT = "session_logged_in_at"
@@ -35,7 +34,7 @@ def _idle_limit_seconds(user) -> int:
 
 class SessionLifetimeMiddleware:
     """Log a person out after a spell without requests (staff 30 minutes, members 8 hours by default) and at
-    the latest SESSION_ABSOLUTE_HOURS after they logged in, then send them to the login page with a word on why."""
+    the latest SESSION_ABSOLUTE_HOURS after they logged in, with a word on why for the login page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,12 +44,10 @@ class SessionLifetimeMiddleware:
         if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
             reason = self._expired(request)
             if reason:
-                path = request.get_full_path()
+                # Carry on as an anonymous visitor, exactly as after an expired cookie: private pages send
+                # them to the login page and back, and a survey save keeps what they typed meanwhile.
                 logout(request)
                 messages.info(request, reason)
-                response = redirect(settings.LOGIN_URL)
-                response["Location"] += "?" + _next(path) if request.method == "GET" else ""
-                return response
         return self.get_response(request)
 
     def _expired(self, request) -> str:
@@ -67,12 +64,6 @@ class SessionLifetimeMiddleware:
         if now - last_seen_at >= LAST_SEEN_PRECISION or LAST_SEEN_AT not in session:
             session[LAST_SEEN_AT] = now
         return ""
-
-
-def _next(path: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode({"next": path})
 
 
 class PrivatePagesNotStoredMiddleware:

@@ -135,10 +135,30 @@ def test_a_member_idle_past_the_limit_is_logged_out_with_a_reason(client, lead_a
     _age_session(client, idle_seconds=settings.SESSION_IDLE_MEMBER_MINUTES * 60 + 60)
     response = client.get(reverse("profile"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("login") + "?next=%2Faccounts%2Fprofile%2F"
+    assert response["Location"] == reverse("login") + "?next=/accounts/profile/"
     assert "_auth_user_id" not in client.session
     page = client.get(response["Location"])
     assert "without activity" in page.text
+
+
+def test_a_survey_save_after_the_idle_limit_keeps_what_was_typed(
+    client, contributor_a, org_a, open_cycle, settings
+):
+    from surveys.views.survey import KEPT_MESSAGE
+
+    from .test_survey_views import form_data, section_url
+
+    url = section_url(org_a, "profile")
+    client.force_login(contributor_a)
+    data = form_data(client.get(url))
+    _age_session(client, idle_seconds=settings.SESSION_IDLE_MEMBER_MINUTES * 60 + 60)
+
+    response = client.post(url, {**data, "trust_safety_staff": "77"})
+
+    assert response["Location"].startswith(reverse("login"))
+    _login(client, contributor_a.email)
+    html = client.get(url).text
+    assert KEPT_MESSAGE in html and 'value="77"' in html
 
 
 def test_staff_are_logged_out_after_half_an_hour_idle(client, reviewer, settings):
