@@ -78,6 +78,16 @@ def test_an_address_saved_in_capitals_is_stored_lower_case():
     assert User.objects.get_by_natural_key("MIXED@example.org") == user
 
 
+def test_the_database_refuses_two_accounts_differing_only_by_case():
+    from django.db import IntegrityError, transaction
+
+    UserFactory(email="alice@example.org")
+    other = UserFactory(email="other@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # A bulk update skips save(): the constraint itself must refuse.
+        User.objects.filter(pk=other.pk).update(email="Alice@Example.org")
+
+
 def test_behind_a_trusted_proxy_each_visitor_is_locked_separately(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     alice = UserFactory(email="alice@example.org")
