@@ -50,3 +50,14 @@ def test_a_year_with_a_cycle_is_recomputed_and_recorded(admin_client):
     response = admin_client.post("/staff/figures/2030/recompute/")
     assert response.status_code == 302
     assert YearState.objects.filter(year=2030, computed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("year", ["2031", "99999999999", "abc"])
+def test_participation_for_a_year_without_a_survey_is_a_404(reviewer_client, year):
+    assert reviewer_client.get(f"/staff/participation/?year={year}").status_code == 404
+
+
+@pytest.mark.parametrize("year", ["99999999999", "1999", "abc"])
+def test_public_pages_and_the_api_refuse_unknown_years(client, year):
+    assert client.get(f"/?year={year}").status_code == 404
+    assert client.get(f"/api/v1/indicators/?year={year}").status_code in {400, 404}
