@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmark: the public overview against a trivial Django view, on the same gunicorn server.
 
-Builds a throwaway database (SQLite in a temporary folder, or a PostgreSQL database `milepost_dashboard_bench`
-on the server of $DATABASE_URL with --postgres) straight from the models, seeds it with the demo
+Builds a throwaway database (SQLite in a temporary folder, or with --postgres a PostgreSQL database on the
+server of $DATABASE_URL named by $BENCH_DATABASE_NAME, else `<database of DATABASE_URL>_dashboard_bench`) straight from the models, seeds it with the demo
 (`seed_demo`; or, with --seed reference or when the demo seed fails, one release per year of the reference
 figures), collects the static files as production does (compressed, hashed names), starts gunicorn with
 2 workers on a loopback port with DJANGO_DEBUG=false, warms the cache, then measures with `wrk`
@@ -33,9 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-PG_BENCH_DB = "milepost_dashboard_bench"
-
-from throwaway_db import database_url, recreate_database  # noqa: E402
+from throwaway_db import bench_database_name, database_url, recreate_database  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
@@ -185,9 +183,10 @@ def main() -> None:
     if args.postgres:
         if not os.environ.get("DATABASE_URL"):
             sys.exit("--postgres needs DATABASE_URL (the server to create the benchmark database on).")
-        recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB)
-        env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"], PG_BENCH_DB)
-        database = f"PostgreSQL ({PG_BENCH_DB})"
+        pg_name = bench_database_name(os.environ["DATABASE_URL"], "dashboard_bench")
+        recreate_database(os.environ["DATABASE_URL"], pg_name)
+        env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"], pg_name)
+        database = f"PostgreSQL ({pg_name})"
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
         database = "SQLite"
@@ -230,7 +229,7 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         if args.postgres:
-            recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB, drop_only=True)
+            recreate_database(os.environ["DATABASE_URL"], pg_name, drop_only=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = overview["rps"] / trivial["rps"]
