@@ -65,11 +65,13 @@ def csv_chunks(rows: Iterable[list], *, rows_per_chunk: int = 500) -> Iterator[b
     """UTF-8 CSV (with a byte-order mark) in chunks of a few hundred rows, every cell spreadsheet-safe."""
     writer = csv.writer(_Line())
     lines = [BOM]
+    header = True
     for row in rows:
         lines.append(writer.writerow([spreadsheet_safe(cell) for cell in row]))
-        if len(lines) >= rows_per_chunk:
+        # The header goes out at once, so a download starts before the first rows are read.
+        if header or len(lines) >= rows_per_chunk:
             yield "".join(lines).encode()
-            lines = []
+            lines, header = [], False
     if lines:
         yield "".join(lines).encode()
 
@@ -87,7 +89,7 @@ def _cell(value) -> str:
 ANSWERS_HEADER = ["organization", "year", "question", "value", "status"]
 
 
-def answers_export_rows(*, cycle: SurveyCycle, submissions_per_chunk: int = 500) -> Iterator[list]:
+def answers_export_rows(*, cycle: SurveyCycle, submissions_per_chunk: int = 200) -> Iterator[list]:
     """The header, then one row per organisation and question (and per milepost advanced), by organisation.
 
     Reads a chunk of submissions at a time (their answers with options, their mileposts), so memory stays
