@@ -32,9 +32,8 @@ def answers_export(request, year: int):
 def audit_export(request):
     form = AuditFilterForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, "Fix the filters before exporting: " + " ".join(form.errors.get("__all__", []))
-        )
+        problems = " ".join(error for errors in form.errors.values() for error in errors)
+        messages.error(request, f"Fix the filters before exporting: {problems}")
         query = request.POST.copy()
         query.pop("csrfmiddlewaretoken", None)
         return redirect(reverse("surveys:audit-log") + "?" + query.urlencode())

@@ -395,3 +395,15 @@ def test_the_audit_log_lists_my_recent_exports(admin_client, administrator, expo
     )
     exports_listed = admin_client.get(reverse("surveys:audit-log")).context["exports"]
     assert [job.description for job in exports_listed] == ["Kite Apps"]
+
+
+def test_an_export_with_a_wrong_filter_goes_back_to_the_log_with_the_filters_and_why(
+    admin_client, exports_dir
+):
+    response = admin_client.post(
+        reverse("surveys:audit-export"), {"organization": "Nobody Inc", "kind": "comment"}
+    )
+    assert response["Location"] == reverse("surveys:audit-log") + "?organization=Nobody+Inc&kind=comment"
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Fix the filters before exporting: No organisation is called “Nobody Inc”." in page
+    assert not ExportJob.objects.exists()
