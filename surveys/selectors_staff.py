@@ -204,15 +204,19 @@ def audit_page(
     )
 
 
-def audit_events_iter(events: QuerySet, *, rows_per_query: int = 5_000) -> Iterator[AuditEvent]:
-    """Every event of `events`, newest first, read `rows_per_query` at a time along the keyset."""
+def audit_events_iter(events: QuerySet, *, rows_per_query: int = 5_000) -> Iterator:
+    """Every event of `events`, newest first, read `rows_per_query` at a time along the keyset.
+
+    `events` may be a values_list() whose first two columns are id and created_at.
+    """
     anchor = None
     while True:
         batch = list((_older_than(events, *anchor) if anchor else events)[:rows_per_query])
         yield from batch
         if len(batch) < rows_per_query:
             return
-        anchor = (batch[-1].created_at, batch[-1].pk)
+        last = batch[-1]
+        anchor = (last.created_at, last.pk) if isinstance(last, AuditEvent) else (last[1], last[0])
 
 
 def audit_value_display(value) -> str:

@@ -139,20 +139,36 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def audit_export_rows(*, events: Iterable[AuditEvent]) -> Iterator[list]:
-    """The header, then one row per event (select_related organization, actor, submission__cycle)."""
+AUDIT_COLUMNS = (
+    "id",
+    "created_at",
+    "kind",
+    "organization__name",
+    "submission__cycle__year",
+    "actor__email",
+    "subject",
+    "old_value",
+    "new_value",
+    "note",
+)
+
+
+def audit_export_rows(*, rows: Iterable[tuple]) -> Iterator[list]:
+    """The header, then one row per event; `rows` are tuples of AUDIT_COLUMNS (plain values: no model
+    instances, which would make a million-row export several times slower)."""
     yield AUDIT_HEADER
-    for event in events:
+    kinds = dict(AuditEvent.Kind.choices)
+    for _, created_at, kind, organization, year, actor, subject, old, new, note in rows:
         yield [
-            event.created_at.isoformat(),
-            event.get_kind_display(),
-            event.organization.name if event.organization_id else "",
-            event.submission.cycle.year if event.submission_id else "",
-            event.actor.email if event.actor_id else "",
-            event.subject,
-            _json(event.old_value),
-            _json(event.new_value),
-            event.note,
+            created_at.isoformat(),
+            kinds.get(kind, kind),
+            organization or "",
+            year or "",
+            actor or "",
+            subject,
+            _json(old),
+            _json(new),
+            note,
         ]
 
 
@@ -248,9 +264,9 @@ def export_job_run(*, job_id, rows_per_query: int = 5_000) -> ExportJob:
 
     try:
         with open(partial, "wb") as out:
-            events_read = audit_events_iter(events, rows_per_query=rows_per_query)
+            read = audit_events_iter(events.values_list(*AUDIT_COLUMNS), rows_per_query=rows_per_query)
             reported = 0
-            for chunk in csv_chunks(counting(audit_export_rows(events=events_read)), rows_per_chunk=1000):
+            for chunk in csv_chunks(counting(audit_export_rows(rows=read)), rows_per_chunk=1000):
                 out.write(chunk)
                 if counted - reported >= PROGRESS_EVERY:
                     reported = counted

@@ -407,3 +407,12 @@ def test_an_export_with_a_wrong_filter_goes_back_to_the_log_with_the_filters_and
     page = admin_client.get(response["Location"]).content.decode()
     assert "Fix the filters before exporting: No organisation is called “Nobody Inc”." in page
     assert not ExportJob.objects.exists()
+
+
+def test_reading_the_audit_log_as_plain_rows_in_batches_returns_every_event_once():
+    events = _events(12, same_moment=True) + _events(9)
+    rows = selectors_staff.audit_events(kind="comment").values_list("id", "created_at", "subject")
+    read = list(selectors_staff.audit_events_iter(rows, rows_per_query=4))
+    assert [row[0] for row in read] == [
+        e.pk for e in sorted(events, key=lambda e: (e.created_at, e.pk), reverse=True)
+    ]
