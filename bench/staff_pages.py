@@ -253,18 +253,22 @@ def audit_export(client, *, events: int) -> list[tuple]:
     ]
 
 
+class _Size:
+    def __init__(self, size: int):
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+
 class _Done:
-    """What `measure` needs from a call that is not a request."""
+    """What `measure` needs from a job run (not a request): its file's size as the "content"."""
 
     streaming = False
     status_code = "-"
-    content = b""
 
-    def __init__(self, _result):
-        from surveys.models import ExportJob
-
-        job = ExportJob.objects.latest("created_at")
-        self.content = b"x" * (job.size or 0)
+    def __init__(self, job):
+        self.content = _Size(job.size or 0)
 
     def close(self):
         pass
