@@ -37,7 +37,9 @@ from ..services import imports, workflow
 @reviewer_required
 def review_queue(request):
     form = QueueFilterForm(request.GET or {"status": Submission.Status.SUBMITTED})
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # Fields typed correctly still filter when another one is wrong (its error shows beside it).
+    filters = getattr(form, "cleaned_data", {})
     submissions = selectors_review.review_queue(
         status=filters.get("status", ""),
         year=filters.get("year"),

@@ -132,7 +132,9 @@ def test_the_queue_filters_by_an_organisation_typed_by_name(reviewer_client, cyc
     response = reviewer_client.get(url, {"status": "", "organization": "kestrel chat"})
     assert list(response.context["page"].object_list) == [wanted]
 
-    unknown = reviewer_client.get(url, {"status": "", "organization": "Kestrel"})
+    SubmissionFactory(organization=OrganizationFactory(name="Osprey"), cycle=cycle, status=Status.APPROVED)
+    unknown = reviewer_client.get(url, {"status": "draft", "organization": "Kestrel"})
+    assert len(unknown.context["page"].object_list) == 2  # the status filter still applies
     content = unknown.content.decode()
     assert "No organisation is called “Kestrel”. Did you mean Kestrel Chat, Kestrel Games?" in content
     assert 'value="Kestrel"' in content  # what was typed stays in the box
