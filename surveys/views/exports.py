@@ -2,7 +2,7 @@
 whose page shows its progress and, when done, a download link to a private, expiring file."""
 
 from django.contrib import messages
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -47,10 +47,18 @@ def audit_export(request):
     return redirect("surveys:export-detail", job_id=job.pk)
 
 
+def _progress_text(job: ExportJob) -> str:
+    counted = f": {job.rows_done:,} of {job.rows_total:,} rows" if job.rows_total else ""
+    return f"{job.get_status_display()}{counted}."
+
+
 @administrator_required
 def export_detail(request, job_id):
     job = get_object_or_404(ExportJob, pk=job_id)
-    return render(request, "surveys/export_detail.html", {"job": job})
+    if request.GET.get("format") == "json":
+        # Polled by static/js/export-progress.js while the worker writes the file.
+        return JsonResponse({"status": job.status, "progress": job.progress, "text": _progress_text(job)})
+    return render(request, "surveys/export_detail.html", {"job": job, "progress_text": _progress_text(job)})
 
 
 @administrator_required
