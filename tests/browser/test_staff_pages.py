@@ -1,4 +1,4 @@
-"""An administrator invites a person by typing part of an organisation's name and picking a suggestion."""
+"""Staff pages in the browser: the organisation suggestions, paging the audit log, an export's progress, and axe."""
 
 from datetime import timedelta
 
