@@ -9,6 +9,7 @@ The answers export uses the import's columns (`organization,year,question,value`
 exported file can be imported again.
 """
 
+import contextlib
 import csv
 import json
 import logging
@@ -220,7 +221,7 @@ def export_job_request(*, kind: str, filters: dict, requested_by: User, descript
 
         try:
             export_job_run_task.delay(job_id=str(job.pk))
-        except (BrokerError, ConnectionError, OSError):
+        except (BrokerError, ConnectionError):
             logger.exception("Could not queue export %s.", job.pk)
             ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.QUEUED).update(
                 status=ExportJob.Status.FAILED,
@@ -252,7 +253,6 @@ def export_job_run(*, job_id, rows_per_query: int = 5_000) -> ExportJob:
         status=ExportJob.Status.RUNNING, rows_total=total, rows_done=0, error=""
     )
     path = export_file_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
     counted = 0
 
@@ -263,6 +263,7 @@ def export_job_run(*, job_id, rows_per_query: int = 5_000) -> ExportJob:
             yield row
 
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "wb") as out:
             read = audit_events_iter(events.values_list(*AUDIT_COLUMNS), rows_per_query=rows_per_query)
             reported = 0
@@ -273,9 +274,17 @@ def export_job_run(*, job_id, rows_per_query: int = 5_000) -> ExportJob:
                     ExportJob.objects.filter(pk=job.pk).update(rows_done=counted - 1)
         os.replace(partial, path)
     except Exception as error:
-        partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            message = (
+                f"The export file could not be written ({error.strerror or error}). Ask whoever runs the site"
+                " to check the EXPORTS_DIR folder: the worker must be able to write there."
+            )
+        else:
+            message = f"The export failed: {error}"
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=f"The export failed: {error}", finished_at=timezone.now()
+            status=ExportJob.Status.FAILED, error=message, finished_at=timezone.now()
         )
         raise
     ExportJob.objects.filter(pk=job.pk).update(

@@ -424,3 +424,18 @@ def test_reading_the_audit_log_as_plain_rows_in_batches_returns_every_event_once
     assert [row[0] for row in read] == [
         e.pk for e in sorted(events, key=lambda e: (e.created_at, e.pk), reverse=True)
     ]
+
+
+def test_an_export_folder_the_worker_cannot_write_fails_the_job_with_a_clear_message(
+    admin_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the exports folder should be")
+    settings.EXPORTS_DIR = blocker / "exports"
+    _events(2)
+    with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("surveys:audit-export"))
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.FAILED
+    page = admin_client.get(reverse("surveys:export-detail", args=[job.pk])).content.decode()
+    assert "The export file could not be written" in page and "EXPORTS_DIR" in page
