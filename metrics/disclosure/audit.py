@@ -445,8 +445,8 @@ def protect(*, layout: Layout, releases: list[ReleaseFigures], threshold: int) -
 
 def _cost(release: ReleaseFigures, code: str, family: _Family) -> float | None:
     """What withholding a published figure costs (its size), or None when it cannot be withheld: zeros are
-    always shown, and so are the number of members and who was asked a question asked of everyone."""
-    if any(code == asked_code(q.code) and q.asked_is_members for q in family.questions):
+    always shown, and so are the number of members and a question's denominator when it is everyone."""
+    if code.endswith("#asked") and release.values.get(code) == len(release.members):
         return None
     if code == PER_MEMBER:
         total = release.values.get(MILEPOSTS)
@@ -469,9 +469,7 @@ def primary(
     withheld: set[str] = set()
     sensitive: set[str] = set()
     for question in layout.questions:
-        codes = list(question.figure_codes())
-        if not question.asked_is_members:
-            codes.append(asked_code(question.code))
+        codes = [*question.figure_codes(), asked_code(question.code)]
         withheld |= {code for code in codes if is_small(values.get(code), threshold)}
         if question.kind == "yes_no" and is_small(values.get(no_code(question.code)), threshold):
             sensitive.add(no_code(question.code))

@@ -316,6 +316,8 @@ def release_review(*, year: int, override_reason: str = "") -> ReleaseReview:
             audit = protect(layout=audit_input.layout, releases=audit_input.releases, threshold=threshold)
         except AuditError as error:
             check.problems.append(f"The figures cannot be published safely: {error}")
+            # Never show a small figure, even in a preview of figures that cannot be published.
+            audit = AuditResult(withheld=dict.fromkeys(audit_input.releases[-1].withheld, "small"))
     rows = _rows(stored, audit, audit_input)
     _add_previous(rows, check.previous)
     _check(check, stored=stored, state=state, override_reason=override_reason)
