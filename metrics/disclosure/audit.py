@@ -14,7 +14,6 @@ Pure: plain data in, plain data out; `metrics.services.publishing` builds the in
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from itertools import count
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -194,6 +193,7 @@ class _Program:
         self.high: list[float] = []
         self.rows: list[tuple[dict[int, float], float, float]] = []
         self._matrix = None
+        self.solves = 0
 
     def var(self, low: float, high: float) -> int:
         self.low.append(low)
@@ -226,19 +226,40 @@ class _Program:
             self._matrix = LinearConstraint(matrix, lows, highs)
         return self._matrix
 
+    def end(self, var: int, *, highest: bool) -> int | None:
+        """The highest (or lowest) integer value of `var` over every solution; None when there is none."""
+        sign = -1.0 if highest else 1.0
+        objective = np.zeros(len(self.low))
+        objective[var] = sign
+        self.solves += 1
+        result = milp(
+            objective,
+            constraints=self._constraints(),
+            bounds=Bounds(self.low, self.high),
+            integrality=np.ones(len(self.low)),
+        )
+        if result.status != 0:
+            return None
+        return int(round(sign * result.fun))
+
     def interval(self, var: int) -> tuple[int, int] | None:
         """The lowest and highest integer values of `var` over every solution; None when there is none."""
-        bounds = Bounds(self.low, self.high)
-        integrality = np.ones(len(self.low))
-        ends = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(self.low))
-            objective[var] = sign
-            result = milp(objective, constraints=self._constraints(), bounds=bounds, integrality=integrality)
-            if result.status != 0:
-                return None
-            ends.append(int(round(sign * result.fun)))
-        return ends[0], ends[1]
+        low = self.end(var, highest=False)
+        high = None if low is None else self.end(var, highest=True)
+        return None if high is None else (low, high)
+
+    def exposure(self, var: int, code: str, threshold: int) -> tuple[bool, tuple[int, int] | None] | None:
+        """Whether a sensitive figure is given away, and its range when it was needed to tell; None when the
+        relations have no solution. The highest value alone settles most figures: k or more is safe."""
+        high = self.end(var, highest=True)
+        if high is None:
+            return None
+        if high >= threshold and not is_milepost_code(code):
+            return False, None
+        low = self.end(var, highest=False)
+        if low is None:
+            return None
+        return unsafe(code, (low, high), threshold), (low, high)
 
 
 def _per_member_range(per_member: Decimal, members: int) -> tuple[int, int]:
@@ -364,18 +385,21 @@ def _sensitive(releases: list[ReleaseFigures], family_cells: set[str]) -> list[t
     ]
 
 
-def protect(*, layout: Layout, releases: list[ReleaseFigures], threshold: int) -> AuditResult:
+def protect(
+    *, layout: Layout, releases: list[ReleaseFigures], threshold: int, intervals: bool = True
+) -> AuditResult:
     """Withhold the fewest further figures of the last release (the one being prepared) so that no sensitive
     figure of any release of the year can be derived to lie inside [1, k − 1].
 
     Greedy, family by family: while a sensitive figure is given away, withhold the smallest published figure
-    of its family that alone protects it (or, when none does alone, the smallest one, and look again).
-    Smallest first keeps the information lost low. Raises AuditError when withholding everything that may be
-    withheld still gives a figure away.
+    of its family that alone protects it (or, when none does alone, the one that widens its range most, and
+    look again); few and small figures withheld keep the information lost low. With `intervals`, also works
+    out the range a reader can derive for every withheld or sensitive figure (for the staff preview). Raises
+    AuditError when withholding everything that may be withheld still gives a figure away.
     """
     current = releases[-1]
     result = AuditResult(withheld=dict.fromkeys(sorted(current.withheld), SMALL))
-    counter = count()
+    last = len(releases) - 1
     for family in _families(layout):
         cells = set(family.cells())
         sensitive = _sensitive(releases, cells)
@@ -385,16 +409,17 @@ def protect(*, layout: Layout, releases: list[ReleaseFigures], threshold: int) -
         relaxed = False
         while True:
             model = _Model(family, releases, withheld, relaxed)
-            exposed, intervals = None, {}
+            exposed, contradiction = None, False
             for index, code in sensitive:
-                interval = model.program.interval(model.v(index, code))
-                next(counter)
-                if interval is None:
+                verdict = model.program.exposure(model.v(index, code), code, threshold)
+                if verdict is None:
+                    contradiction = True
                     break
-                intervals[(index, code)] = interval
-                if exposed is None and unsafe(code, interval, threshold):
+                if verdict[0]:
                     exposed = (index, code)
-            if interval is None:
+                    break
+            result.solves += model.program.solves
+            if contradiction:
                 if relaxed:
                     raise AuditError(
                         "The figures of this year contradict each other; recompute and try again."
@@ -403,44 +428,56 @@ def protect(*, layout: Layout, releases: list[ReleaseFigures], threshold: int) -
                 relaxed = True
                 continue
             if exposed is None:
-                result.intervals.update(intervals)
                 break
-            candidates = sorted(
-                (
-                    code
-                    for code in family.publishable()
-                    if code not in withheld and _cost(current, code, family) is not None
-                ),
-                key=lambda code: (_cost(current, code, family), code),
-            )
-            if not candidates:
-                index, code = exposed
-                label = releases[index].label or "an earlier release"
-                raise AuditError(
-                    f"{code} in {label} could be worked out to lie between 1 and {threshold - 1} whatever this "
-                    "release withholds."
-                )
-            chosen = candidates[0]
-            for candidate in candidates:
-                trial = _Model(family, releases, withheld | {candidate}, relaxed)
-                interval = trial.program.interval(trial.v(*exposed))
-                next(counter)
-                if interval is not None and not unsafe(exposed[1], interval, threshold):
-                    chosen = candidate
-                    break
+            chosen = _protector(family, releases, withheld, relaxed, exposed, threshold, result)
             withheld.add(chosen)
             result.withheld[chosen] = PROTECTS
-        # Intervals of the figures withheld only to protect others, for the staff preview.
-        model = _Model(family, releases, set(result.withheld), relaxed)
-        last = len(releases) - 1
-        for code in family.publishable():
-            if code in result.withheld and code != PER_MEMBER and (last, code) not in result.intervals:
-                interval = model.program.interval(model.v(last, code))
-                next(counter)
+        if intervals:
+            model = _Model(family, releases, set(result.withheld), relaxed)
+            wanted = [(last, code) for code in family.publishable() if code in result.withheld]
+            wanted += [(index, code) for index, code in sensitive if (index, code) not in wanted]
+            for index, code in wanted:
+                if code == PER_MEMBER:
+                    continue
+                interval = model.program.interval(model.v(index, code))
                 if interval is not None:
-                    result.intervals[(last, code)] = interval
-    result.solves = next(counter)
+                    result.intervals[(index, code)] = interval
+            result.solves += model.program.solves
     return result
+
+
+def _protector(family, releases, withheld, relaxed, exposed, threshold, result) -> str:
+    """The figure to withhold next for `exposed`: the cheapest that protects it alone; failing that, the one
+    that widens its range most."""
+    current = releases[-1]
+    candidates = sorted(
+        (
+            code
+            for code in family.publishable()
+            if code not in withheld and _cost(current, code, family) is not None
+        ),
+        key=lambda code: (_cost(current, code, family), code),
+    )
+    if not candidates:
+        index, code = exposed
+        label = releases[index].label or "an earlier release"
+        raise AuditError(
+            f"{code} in {label} could be worked out to lie between 1 and {threshold - 1} whatever this "
+            "release withholds."
+        )
+    chosen, widest = candidates[0], -1
+    for candidate in candidates:
+        trial = _Model(family, releases, withheld | {candidate}, relaxed)
+        verdict = trial.program.exposure(trial.v(*exposed), exposed[1], threshold)
+        result.solves += trial.program.solves
+        if verdict is None:
+            continue
+        if not verdict[0]:
+            return candidate
+        low, high = verdict[1]
+        if high - low > widest:
+            chosen, widest = candidate, high - low
+    return chosen
 
 
 def _cost(release: ReleaseFigures, code: str, family: _Family) -> float | None:

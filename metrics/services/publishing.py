@@ -300,7 +300,7 @@ def _earlier_releases(year: int, layout: Layout) -> list[ReleaseFigures]:
 # --- Preview, checks and publication -----------------------------------------------------------------------
 
 
-def release_review(*, year: int, override_reason: str = "") -> ReleaseReview:
+def release_review(*, year: int, override_reason: str = "", intervals: bool = True) -> ReleaseReview:
     """Exactly what the public would see if `year` were published now, the rules publishing enforces, and
     (for staff) the real values behind withheld figures and what a reader could derive about them."""
     threshold = min_published_count()
@@ -313,7 +313,12 @@ def release_review(*, year: int, override_reason: str = "") -> ReleaseReview:
     if stored and not all(value.is_imported for value in stored):
         audit_input = _audit_input(year=year, stored=stored, respondent_ids=respondent_ids)
         try:
-            audit = protect(layout=audit_input.layout, releases=audit_input.releases, threshold=threshold)
+            audit = protect(
+                layout=audit_input.layout,
+                releases=audit_input.releases,
+                threshold=threshold,
+                intervals=intervals,
+            )
         except AuditError as error:
             check.problems.append(f"The figures cannot be published safely: {error}")
             # Never show a small figure, even in a preview of figures that cannot be published.
@@ -475,7 +480,7 @@ def release_publish(
     YearState.objects.get_or_create(year=year)
     # One publisher at a time per year: release numbers and the differencing check depend on the latest one.
     YearState.objects.select_for_update().get(year=year)
-    review = release_review(year=year, override_reason=override_reason)
+    review = release_review(year=year, override_reason=override_reason, intervals=False)
     check = review.check
     if not check.can_publish:
         raise PublishError(" ".join(check.problems))
