@@ -12,6 +12,7 @@ from .audit import (
     QuestionShape,
     ReleaseFigures,
     differencing_groups,
+    isolated_groups,
     primary,
     protect,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "QuestionShape",
     "ReleaseFigures",
     "differencing_groups",
+    "isolated_groups",
     "is_small",
     "min_published_count",
     "primary",

@@ -530,3 +530,8 @@ def differencing_groups(member_sets: list[frozenset]) -> list[tuple[tuple[bool, 
     for member in set().union(*member_sets) if member_sets else ():
         sizes[tuple(member in members for members in member_sets)] += 1
     return sorted(sizes.items())
+
+
+def isolated_groups(member_sets: list[frozenset], *, threshold: int) -> list[tuple[tuple[bool, ...], int]]:
+    """The groups of fewer than k members that some combination of the releases would single out."""
+    return [(signature, size) for signature, size in differencing_groups(member_sets) if size < threshold]

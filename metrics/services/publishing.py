@@ -18,7 +18,7 @@ from ..disclosure import (
     Layout,
     QuestionShape,
     ReleaseFigures,
-    differencing_groups,
+    isolated_groups,
     min_published_count,
     primary,
     protect,
@@ -423,9 +423,8 @@ def _check_differencing(check: PublishCheck, *, respondent_ids: frozenset, overr
         if latest is not None:
             check.difference = len(latest ^ respondent_ids)
     names = [f"release {number}" for number, _ in earlier] + ["this release"]
-    for signature, size in differencing_groups([ids for _, ids in earlier] + [respondent_ids]):
-        if size >= check.threshold:
-            continue
+    member_sets = [ids for _, ids in earlier] + [respondent_ids]
+    for signature, size in isolated_groups(member_sets, threshold=check.threshold):
         inside = [name for name, member in zip(names, signature, strict=True) if member]
         outside = [name for name, member in zip(names, signature, strict=True) if not member]
         where = " and ".join(inside) + (f" but not in {' or '.join(outside)}" if outside else "")

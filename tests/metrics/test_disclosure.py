@@ -19,6 +19,7 @@ from metrics.disclosure.audit import (
     QuestionShape,
     asked_code,
     differencing_groups,
+    isolated_groups,
     no_code,
 )
 from metrics.models import ReleaseValue
@@ -446,7 +447,7 @@ def test_no_small_withheld_figure_is_pinned_and_no_member_isolated_by_any_combin
         if len(members_in) < K:
             continue
         # The differencing rule, as publishing applies it: no group of the partition below k.
-        if any(size < K for _, size in differencing_groups([*published_sets, members_in])):
+        if isolated_groups([*published_sets, members_in], threshold=K):
             continue
         values = counts(people, members_in)
         withheld, sensitive = primary(layout=LAYOUT, values=values, contributors={}, threshold=K)

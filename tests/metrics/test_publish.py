@@ -439,3 +439,24 @@ def test_publish_year_takes_a_public_note_apart_from_the_staff_note(cycle):
 
     correction = Correction.objects.get()
     assert (correction.public_note, correction.reason) == ("Late surveys.", "Internal: Acme late.")
+
+
+def test_a_group_of_k_minus_one_late_members_needs_an_override(cycle):
+    add_approved(cycle, 10)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 4)  # release 2 − release 1 = these four members' answers
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="4 organisations are in this release but not in release 1"):
+        release_publish(year=2025, published_by=None, note="Four late members.")
+
+
+def test_a_group_of_k_late_members_needs_no_override(cycle):
+    add_approved(cycle, 10)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+
+    assert release_publish(year=2025, published_by=None, note="Five late members.").override_reason == ""
