@@ -159,7 +159,7 @@ class _AuditInput:
     contributors: dict[str, int]
 
 
-def _layout(*, year: int, codes: set[str]) -> Layout:
+def _layout(*, year: int, codes: set[str], values: dict[str, object]) -> Layout:
     """The questionnaire's counted questions (as every reader knows them) and the milepost catalogue."""
     questions = (
         Question.objects.filter(cycle__year=year, section__code__in=SECTION_AREAS, type__in=COUNTED_TYPES)
@@ -194,7 +194,12 @@ def _layout(*, year: int, codes: set[str]) -> Layout:
             .values_list("area", "n")
         )
         areas = [code.removeprefix(AREA_PREFIX) for code in codes if code.startswith(AREA_PREFIX)]
-        caps = tuple((area, per_area.get(area, 0)) for area in sorted(areas))
+        # A catalogue without the area's mileposts (data older than the catalogue): the area's own total is
+        # still a true bound on what one member advanced.
+        caps = tuple(
+            (area, per_area.get(area) or max(int(values.get(AREA_PREFIX + area) or 0), 1))
+            for area in sorted(areas)
+        )
     return Layout(questions=tuple(shapes), milepost_caps=caps)
 
 
@@ -214,8 +219,8 @@ def _audit_input(*, year: int, stored: list[IndicatorValue], respondent_ids: lis
     threshold = min_published_count()
     computed = [value for value in stored if not value.is_imported]
     codes = {value.indicator.code for value in computed}
-    layout = _layout(year=year, codes=codes)
     values: dict[str, object] = {value.indicator.code: int(value.value) for value in computed}
+    layout = _layout(year=year, codes=codes, values=values)
     per_member = next((value.value for value in computed if value.indicator.code == PER_MEMBER), None)
     values.pop(PER_MEMBER, None)
     _question_values(layout, values, {value.indicator.code: value.denominator for value in computed})
