@@ -54,6 +54,9 @@ MATRIX = [
     # Staff in the matrix already passed their second factor; members have no device yet.
     ("two-factor-setup", {}, {**signed_in(OK), "reviewer": REDIRECT, "administrator": REDIRECT}),
     ("two-factor-verify", {}, signed_in(REDIRECT)),
+    ("two-factor-backup", {}, signed_in(REDIRECT)),
+    # Backup codes are for staff, after their second factor; members are sent back to their profile.
+    ("backup-codes", {}, {**signed_in(REDIRECT), "reviewer": OK, "administrator": OK}),
     ("invitation-accept", {"token": "unknown"}, everyone(GONE)),
     ("surveys:home", {}, signed_in(REDIRECT)),
     ("surveys:organization-list", {}, signed_in(OK)),
@@ -71,7 +74,11 @@ MATRIX = [
     ("surveys:participation", {}, reviewers()),
     ("surveys:answers-export", {"year": "{year}"}, reviewers()),
     ("surveys:audit-log", {}, administrators()),
-    ("surveys:audit-export", {}, administrators()),
+    ("surveys:audit-export", {}, administrators(405)),  # POST only: queues a background export
+    ("surveys:export-detail", {"job_id": "{export_a}"}, administrators()),
+    # Still waiting for the worker: the download sends administrators back to the progress page.
+    ("surveys:export-download", {"job_id": "{export_a}"}, administrators(REDIRECT)),
+    ("surveys:organization-search", {}, reviewers()),
     ("surveys:import-upload", {}, administrators()),
     ("surveys:import-confirm", {}, administrators(405)),
     ("surveys:member-comments", {"org_slug": "{org_a}", "submission_id": "{submission_a}"}, members_of_a()),
@@ -112,6 +119,7 @@ MATRIX = [
     ("metrics:api-years", {}, everyone(OK)),
     ("metrics:api-openapi", {}, everyone(OK)),
     ("metrics:healthz", {}, everyone(OK)),
+    ("readyz", {}, everyone(OK)),
     ("metrics:member-benchmark", {"org_slug": "{org_a}"}, members_of_a()),
 ]
 
@@ -145,7 +153,7 @@ def world():
 
 def _review_world(org_a) -> dict:
     """A's returned submission with a reviewer comment and a milepost proposal (issue 4's URLs)."""
-    from surveys.models import MilepostProposal, ReviewComment
+    from surveys.models import ExportJob, MilepostProposal, ReviewComment
 
     from .factories import SubmissionFactory, SurveyCycleFactory
 
@@ -155,7 +163,14 @@ def _review_world(org_a) -> dict:
     proposal = MilepostProposal.objects.create(
         submission=submission, area="detection", title="T", description="D"
     )
-    return {"submission_a": submission.pk, "comment_a": comment.pk, "proposal_a": proposal.pk, "year": 2026}
+    export = ExportJob.objects.create(kind="audit", requested_by=author, expires_at=submission.created_at)
+    return {
+        "submission_a": submission.pk,
+        "comment_a": comment.pk,
+        "proposal_a": proposal.pk,
+        "year": 2026,
+        "export_a": str(export.pk),
+    }
 
 
 def _survey_world(org_a) -> dict:
@@ -208,7 +223,12 @@ def test_authorization_matrix(client, world, name, kwargs, expected):
                 login_staff(client, user)
             else:
                 client.force_login(user)
-        results[role] = _outcome(client.get(url))
+        response = client.get(url)
+        results[role] = _outcome(response)
+        if user is not None:
+            # Nothing a signed-in person is shown may be kept by a proxy or the browser's history.
+            cache_control = response.get("Cache-Control", "")
+            assert "private" in cache_control and "no-store" in cache_control, (role, cache_control)
     assert results == {role: expected[role] for role in ROLES}
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from ..models import Membership, Organization, User
+from .fields import OrganizationChoiceField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -64,7 +65,7 @@ class ProfileForm(forms.Form):
 
 class InvitationCreateForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    organization = forms.ModelChoiceField(queryset=Organization.objects.filter(is_active=True))
+    organization = OrganizationChoiceField(queryset=Organization.objects.filter(is_active=True))
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR)
 
     def clean(self):
@@ -95,3 +96,14 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the six digits your authenticator app shows.")
         return token
+
+
+class BackupCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Backup code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text="One of the codes you saved when you set up two-factor authentication. Each works once.",
+    )

@@ -205,3 +205,19 @@ def test_a_refusal_gives_the_time_of_the_last_move_not_the_time_of_the_refusal(s
 
     assert f"Olga Other returned it on {timezone.localtime(moved_at):%d %b %Y %H:%M}." in str(refused.value)
     assert "05 Jan 2026" in str(refused.value)
+
+
+def test_the_approval_email_carries_the_reviewers_note(
+    submission, lead_a, reviewer, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    workflow.submission_submit(submission=submission, actor=lead_a)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submission_approve(
+            submission=submission, reviewer=reviewer, note="Clear and complete, thank you."
+        )
+
+    assert [message.to for message in mail.outbox] == [[lead_a.email]]
+    assert "Note from the reviewer: Clear and complete, thank you." in mail.outbox[0].body
