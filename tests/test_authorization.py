@@ -274,6 +274,8 @@ MARKERS = [
 WITHOUT_SECOND_FACTOR = {
     "two-factor-setup": SECOND_FACTOR,  # they already have a device: on to entering its code
     "two-factor-verify": OK,
+    "two-factor-backup": OK,  # a backup code instead of the authenticator
+    "backup-codes": SECOND_FACTOR,  # their codes only once they have passed it
 }
 
 # What a POST carries, so that a missing guard would really change something.
