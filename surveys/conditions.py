@@ -62,6 +62,22 @@ def visible_codes(questions: Iterable[Question], values_by_code: dict[str, Any])
     return visible
 
 
+def missing_required(questions: Iterable[Question], values_by_code: dict[str, Any]) -> list[Question]:
+    """Required questions that are shown but not answered, in order: the one completeness rule.
+
+    Every way a submission reaches "submitted" or "approved" (a lead's submit, staff on a member's behalf,
+    an import with --approve) checks it, so a required question is never left to read as "no".
+    `questions` must be in questionnaire order.
+    """
+    questions = list(questions)
+    visible = visible_codes(questions, values_by_code)
+    return [
+        q
+        for q in questions
+        if q.required and q.code in visible and not is_answered(values_by_code.get(q.code))
+    ]
+
+
 def display_value(question: Question, value: AnswerValue) -> str:
     """An answer as a person reads it (option labels, Yes/No); empty when not answered."""
     if value is None or value in ("", []):

@@ -244,6 +244,9 @@ class Question(models.Model):
         INCLUDES = "includes", "includes"
 
     CHOICE_TYPES = (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE)
+    TEXT_TYPES = (Type.SHORT_TEXT, Type.LONG_TEXT)
+    # The longest answer a text question takes, in characters (the form and the import both enforce it).
+    TEXT_MAX_LENGTH = {Type.SHORT_TEXT: 500, Type.LONG_TEXT: 20000}
 
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")

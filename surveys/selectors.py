@@ -63,11 +63,40 @@ def submission_answer_values(*, submission: Submission) -> tuple[list, dict[str,
 
 def submission_missing_required(*, submission: Submission) -> list:
     """Required questions that are shown (their conditions are met) but not answered, in order."""
-    from .conditions import is_answered, visible_codes
+    from .conditions import missing_required
 
     questions, values = submission_answer_values(submission=submission)
-    visible = visible_codes(questions, values)
-    return [q for q in questions if q.required and q.code in visible and not is_answered(values.get(q.code))]
+    return missing_required(questions, values)
+
+
+def submissions_missing_required(*, submission_ids: list[int]) -> dict[int, list[str]]:
+    """{submission id: codes of required questions shown but unanswered} for the incomplete ones.
+
+    Set-based (four queries whatever the number of submissions), for approving many at once.
+    """
+    from .conditions import answer_value, missing_required
+    from .models import Answer, Question
+
+    cycle_of = dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "cycle_id"))
+    questions_of: dict[int, list] = {}
+    for question in (
+        Question.objects.filter(cycle_id__in=set(cycle_of.values()))
+        .select_related("condition_question")
+        .order_by("section__position", "position")
+    ):
+        questions_of.setdefault(question.cycle_id, []).append(question)
+    by_id = {q.id: q for questions in questions_of.values() for q in questions}
+    values: dict[int, dict] = {pk: {} for pk in cycle_of}
+    answers = Answer.objects.filter(submission_id__in=submission_ids).prefetch_related("options")
+    for answer in answers:
+        question = by_id[answer.question_id]
+        values[answer.submission_id][question.code] = answer_value(answer, question)
+    incomplete = {}
+    for pk, cycle_id in cycle_of.items():
+        missing = missing_required(questions_of.get(cycle_id, []), values[pk])
+        if missing:
+            incomplete[pk] = [q.code for q in missing]
+    return incomplete
 
 
 # --- Review comments (issue 4) --------------------------------------------------------------------------
@@ -240,11 +269,15 @@ def current_cycle() -> SurveyCycle | None:
 
 
 def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list[AuditEvent]:
-    """The latest answer and milepost changes of a submission, with who made them."""
+    """The latest answer and milepost changes of a submission (imports included), with who made them."""
     return list(
         AuditEvent.objects.filter(
             submission=submission,
-            kind__in=[AuditEvent.Kind.ANSWER_CHANGED, AuditEvent.Kind.MILEPOST_CHANGED],
+            kind__in=[
+                AuditEvent.Kind.ANSWER_CHANGED,
+                AuditEvent.Kind.MILEPOST_CHANGED,
+                AuditEvent.Kind.IMPORT,
+            ],
         )
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, organizations, review, staff, survey
+from .views import accounts, imports, organizations, review, staff, survey
 
 app_name = "surveys"
 
@@ -30,8 +30,11 @@ urlpatterns = [
     path("staff/audit/", review.audit_log, name="audit-log"),
     path("staff/audit.csv", review.audit_export, name="audit-export"),
     path("staff/answers/<int:year>.csv", review.answers_export, name="answers-export"),
-    path("staff/import/", review.import_upload, name="import-upload"),
-    path("staff/import/confirm/", review.import_confirm, name="import-confirm"),
+    path("staff/import/", imports.import_upload, name="import-upload"),
+    path("staff/import/confirm/", imports.import_confirm, name="import-confirm"),
+    path("staff/import/problems/<str:token>.csv", imports.import_problems, name="import-problems"),
+    path("staff/import/template-<int:year>.csv", imports.import_template, name="import-template"),
+    path("staff/import/codebook-<int:year>.csv", imports.import_codebook, name="import-codebook"),
     path(
         "orgs/<slug:org_slug>/submissions/<int:submission_id>/comments/",
         review.member_comments,

@@ -59,9 +59,13 @@ def question_field(question: Question) -> forms.Field:
                 **common,
             )
         case Question.Type.SHORT_TEXT:
-            return forms.CharField(max_length=500, **common)
+            return forms.CharField(max_length=Question.TEXT_MAX_LENGTH[question.type], **common)
         case _:
-            return forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+            return forms.CharField(
+                max_length=Question.TEXT_MAX_LENGTH[Question.Type.LONG_TEXT],
+                widget=forms.Textarea(attrs={"rows": 4}),
+                **common,
+            )
 
 
 def to_form_value(question: Question, value: AnswerValue):

@@ -1,14 +1,12 @@
-"""Staff review pages (queue, review, comments, transitions, proposals), participation, audit log, exports and
-the browser import; plus the member's page for reading and answering review comments.
+"""Staff review pages (queue, review, comments, transitions, proposals), participation, audit log and exports
+(the browser import is in imports.py); plus the member's page for reading and answering review comments.
 
 Thin views: read input, check access (surveys.permissions), call one service or selector, message, redirect.
 """
 
 import io
-import secrets
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +17,6 @@ from .. import selectors, selectors_review
 from ..forms.review import (
     AuditFilterForm,
     CommentForm,
-    ImportConfirmForm,
-    ImportUploadForm,
     ProposalDecisionForm,
     QueueFilterForm,
     ReopenForm,
@@ -30,7 +26,7 @@ from ..forms.review import (
 )
 from ..models import Milepost, MilepostProposal, Question, ReviewComment, Submission, SurveyCycle
 from ..permissions import administrator_required, member_required, reviewer_required
-from ..services import exports, imports, workflow
+from ..services import exports, workflow
 
 # --- Queue and review page ------------------------------------------------------------------------------
 
@@ -317,81 +313,6 @@ def answers_export(request, year: int):
     return _csv_response(
         f"milepost-answers-{year}.csv", lambda out: exports.answers_export_csv(cycle=cycle, out=out)
     )
-
-
-# --- Import ---------------------------------------------------------------------------------------------
-
-IMPORT_CACHE_SECONDS = 60 * 60
-
-
-def _import_key(request, token: str) -> str:
-    return f"surveys:import:{request.user.pk}:{token}"
-
-
-@administrator_required
-def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["file"]
-        options = {
-            "create_organizations": form.cleaned_data["create_organizations"],
-            "approve": form.cleaned_data["approve"],
-        }
-        plan = imports.responses_parse(text=text, create_organizations=options["create_organizations"])
-        context["plan"] = plan
-        context["filename"] = request.FILES["file"].name
-        if plan.is_valid:
-            token = secrets.token_urlsafe(16)
-            cache.set(
-                _import_key(request, token),
-                {"text": text, "filename": context["filename"], **options},
-                IMPORT_CACHE_SECONDS,
-            )
-            context.update(
-                {
-                    "confirm_form": ImportConfirmForm(initial={"token": token}),
-                    "summary": plan.summary(),
-                    "planned": list(plan.submissions.values())[:500],
-                    "options": options,
-                }
-            )
-            return render(request, "surveys/import_preview.html", context)
-    return render(request, "surveys/import_upload.html", context)
-
-
-@administrator_required
-@require_POST
-def import_confirm(request):
-    form = ImportConfirmForm(request.POST)
-    key = _import_key(request, form.data.get("token", ""))
-    stored = cache.get(key) if form.is_valid() else None
-    # Claim the preview before importing: of two clicks on "Confirm", only the one whose delete wins imports.
-    if stored is None or not cache.delete(key):
-        messages.error(request, "This preview has expired or was already imported. Upload the file again.")
-        return redirect("surveys:import-upload")
-    try:
-        result = imports.responses_import(
-            text=stored["text"],
-            actor=request.user,
-            approve=stored["approve"],
-            create_organizations=stored["create_organizations"],
-            source=stored["filename"],
-        )
-    except imports.ImportRejected as error:
-        # The data changed since the preview (e.g. a submission was approved meanwhile).
-        messages.error(
-            request, f"Nothing was imported: {error.problems[0]}. Fix the file and upload it again."
-        )
-        return redirect("surveys:import-upload")
-    message = (
-        f"Imported {result.answers} answers and {result.mileposts} mileposts into "
-        f"{result.submissions_created + result.submissions_replaced} submissions"
-    )
-    if result.approved:
-        message += f", and approved {result.approved}"
-    messages.success(request, message + ".")
-    return redirect("surveys:review-queue")
 
 
 # --- Members: review comments on their own submission ---------------------------------------------------
