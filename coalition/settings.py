@@ -108,7 +108,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 OTP_TOTP_ISSUER = "Milepost"
-INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+INVITATION_VALID_HOURS = env.int("INVITATION_VALID_HOURS", default=72)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="UTC")

@@ -18,6 +18,8 @@ urlpatterns = [
     path(survey_prefix + "<slug:section_code>/", survey.survey_section, name="survey-section"),
     path("staff/", staff.staff_overview, name="staff-overview"),
     path("staff/invitations/new/", staff.invitation_create, name="invitation-create"),
+    path("staff/invitations/<int:invitation_id>/resend/", staff.invitation_resend, name="invitation-resend"),
+    path("staff/invitations/<int:invitation_id>/revoke/", staff.invitation_revoke, name="invitation-revoke"),
     # Review, participation, audit, exports and import (issue 4): see surveys/views/review.py.
     path("review/", review.review_queue, name="review-queue"),
     path("review/<int:submission_id>/", review.review_submission, name="review-submission"),
