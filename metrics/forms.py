@@ -7,8 +7,15 @@ class PublishForm(forms.Form):
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown with the release. Required when the year is already published: say why it is "
-        "republished (it goes in the corrections log).",
+        label="Public note",
+        help_text="Shown on the year's public pages and in the API. Required when the year is already "
+        "published: say why it is republished (it goes in the corrections log).",
+    )
+    interim = forms.BooleanField(
+        required=False,
+        label="Publish as interim figures",
+        help_text="Needed while the year's survey is still open: the figures are labelled “interim” on every "
+        "page, chart, CSV and in the API, and not compared with other years.",
     )
     override_reason = forms.CharField(
         required=False,

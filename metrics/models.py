@@ -91,6 +91,11 @@ class YearState(models.Model):
 class Release(models.Model):
     """A year's figures frozen at publication; each republication is a new, numbered release."""
 
+    class Status(models.TextChoices):
+        FINAL = "final", "Final"
+        # Published while the year's survey is still open: more members may yet be approved.
+        INTERIM = "interim", "Interim"
+
     year = models.PositiveIntegerField()
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField(default=timezone.now)
@@ -102,6 +107,7 @@ class Release(models.Model):
     respondent_ids = models.JSONField(default=list, blank=True)
     min_published_count = models.PositiveIntegerField()
     override_reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FINAL)
 
     class Meta:
         ordering = ["-year", "-number"]
@@ -112,6 +118,15 @@ class Release(models.Model):
 
     def __str__(self):
         return f"{self.year} release {self.number}"
+
+    @property
+    def is_interim(self) -> bool:
+        return self.status == self.Status.INTERIM
+
+    @property
+    def year_label(self) -> str:
+        """The year as every public page, chart and CSV names it: "2026 (interim)" or "2026"."""
+        return f"{self.year} (interim)" if self.is_interim else str(self.year)
 
 
 class ReleaseValue(models.Model):

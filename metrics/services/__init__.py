@@ -11,8 +11,10 @@ from .publishing import (
     PublishCheck,
     PublishError,
     release_check,
+    release_interim_needed,
     release_preview,
     release_publish,
+    release_warnings,
 )
 from .recompute import (
     RecomputeReport,
@@ -28,6 +30,8 @@ __all__ = [
     "ImportReport",
     "PreviewRow",
     "PublishCheck",
+    "release_interim_needed",
+    "release_warnings",
     "PublishError",
     "RecomputeReport",
     "ValueChange",

@@ -204,16 +204,60 @@ def release_check(*, year: int, override_reason: str = "") -> PublishCheck:
     return check
 
 
+def release_interim_needed(*, year: int) -> bool:
+    """Whether the year's survey is still open (or not yet open): its figures can only be interim."""
+    from surveys.models import SurveyCycle
+
+    cycle = SurveyCycle.objects.filter(year=year).first()
+    return cycle is not None and cycle.status != SurveyCycle.Status.CLOSED
+
+
+def release_warnings(*, year: int, respondents: int | None) -> list[str]:
+    """What the administrator should know before publishing, without refusing it."""
+    warnings = []
+    if release_interim_needed(year=year):
+        warnings.append(
+            f"The {year} survey is still open: more members may yet be approved. Publish only as interim "
+            "figures; they are labelled “interim” everywhere and not compared with other years."
+        )
+    last = Release.objects.filter(year=year - 1).order_by("-number").first()
+    if last is not None and last.respondents and respondents is not None and respondents < last.respondents:
+        warnings.append(
+            f"{year} has {respondents} respondent{'s' if respondents != 1 else ''}, fewer than the "
+            f"{last.respondents} of {year - 1}: comparisons with {year - 1} will mostly show who has not "
+            "been approved yet."
+        )
+    return warnings
+
+
+def _release_status(*, year: int, interim: bool) -> str:
+    """Final, or interim when asked; refuses a final release of a year whose survey is still open."""
+    if interim:
+        return Release.Status.INTERIM
+    if release_interim_needed(year=year):
+        raise PublishError(
+            f"The {year} survey is still open, so its figures are incomplete. Publish them as interim "
+            "figures (tick “Interim”, or --interim), or wait until the survey closes."
+        )
+    return Release.Status.FINAL
+
+
 @transaction.atomic
 def release_publish(
-    *, year: int, published_by: User | None, note: str = "", override_reason: str = ""
+    *,
+    year: int,
+    published_by: User | None,
+    note: str = "",
+    override_reason: str = "",
+    interim: bool = False,
 ) -> Release:
     """Freeze `year`'s current public values into a new release; a republication also logs a correction.
 
     Refused (PublishError) when the year has too few approved respondents, when its figures are out of date,
     when nothing changed since the current release, when a republication has no note, or when the respondent
     set differs from any earlier release of the year by fewer than MIN_PUBLISHED_COUNT organisations without an
-    override reason. Clears the public cache after commit.
+    override reason, or when the year's survey is still open and `interim` is not chosen. Clears the public
+    cache after commit.
     """
     YearState.objects.get_or_create(year=year)
     # One publisher at a time per year: release numbers and the differencing check depend on the latest one.
@@ -221,12 +265,13 @@ def release_publish(
     check = release_check(year=year, override_reason=override_reason)
     if not check.can_publish:
         raise PublishError(" ".join(check.problems))
+    status = _release_status(year=year, interim=interim)
     previous = check.previous
     all_rows = release_preview(year=year)
     rows = [row for row in all_rows if not row.is_removed]
     changed = [row for row in all_rows if row.changed]
     if previous is not None:
-        if not changed and _labels_unchanged(previous, rows):
+        if not changed and _labels_unchanged(previous, rows) and previous.status == status:
             raise PublishError(
                 f"The figures for {year} are the same as release {previous.number}: there is nothing new to publish."
             )
@@ -245,6 +290,7 @@ def release_publish(
         respondent_ids=[] if check.imported_only else sorted(state.respondent_ids),
         min_published_count=check.threshold,
         override_reason=override_reason.strip() if check.needs_override else "",
+        status=status,
     )
     ReleaseValue.objects.bulk_create(
         [

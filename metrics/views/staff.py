@@ -9,7 +9,15 @@ from surveys.permissions import administrator_required
 
 from .. import staff_selectors
 from ..forms import PublishForm
-from ..services import PublishError, indicators_recompute, release_check, release_preview, release_publish
+from ..services import (
+    PublishError,
+    indicators_recompute,
+    release_check,
+    release_interim_needed,
+    release_preview,
+    release_publish,
+    release_warnings,
+)
 from ..services.publishing import preview_fingerprint
 
 
@@ -34,8 +42,11 @@ def staff_publish_preview(request, year: int):
         raise Http404("No figures for this year.")
     check = release_check(year=year, override_reason=request.POST.get("override_reason", ""))
     fingerprint = preview_fingerprint(rows)
+    interim_needed = release_interim_needed(year=year)
     form = PublishForm(
-        request.POST or None, needs_override=check.needs_override, initial={"figures": fingerprint}
+        request.POST or None,
+        needs_override=check.needs_override,
+        initial={"figures": fingerprint, "interim": interim_needed},
     )
     if request.method == "POST" and form.is_valid() and form.cleaned_data["figures"] != fingerprint:
         # A recompute ran after this preview was opened: show the new figures, keep what was typed.
@@ -55,11 +66,13 @@ def staff_publish_preview(request, year: int):
                 published_by=request.user,
                 note=form.cleaned_data["note"],
                 override_reason=form.cleaned_data.get("override_reason", ""),
+                interim=form.cleaned_data["interim"],
             )
         except PublishError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{year} is published as release {release.number}.")
+            kind = " (interim figures)" if release.is_interim else ""
+            messages.success(request, f"{year} is published as release {release.number}{kind}.")
             return redirect("metrics:staff-years")
     return render(
         request,
@@ -69,6 +82,7 @@ def staff_publish_preview(request, year: int):
             "rows": rows,
             "changed_count": sum(row.changed for row in rows),
             "check": check,
+            "warnings": release_warnings(year=year, respondents=check.respondents),
             "form": form,
             "releases": releases,
         },
