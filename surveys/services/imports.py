@@ -80,7 +80,7 @@ class Problem:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedSubmission:
     """One organisation's year in the file, and what importing it would do."""
 
@@ -228,7 +228,7 @@ def _parse_value(question: Question, raw: str, options: dict[str, Option]) -> tu
                 return None, f"{question.code} takes one option only; “{excerpt(text)}” lists several."
             if text not in options:
                 return None, _unknown_options(question, [text], options)
-            return text, None
+            return options[text].code, None  # the catalogue's string: one copy however many rows
         case Question.Type.MULTIPLE_CHOICE:
             codes = sorted({code.strip() for code in text.split(";") if code.strip()})
             unknown = [code for code in codes if code not in options]
@@ -236,7 +236,7 @@ def _parse_value(question: Question, raw: str, options: dict[str, Option]) -> tu
                 return None, _unknown_options(question, unknown, options)
             if Option.EXCLUSIVE_CODE in codes and len(codes) > 1:
                 return None, f"{question.code}: “none” cannot be combined with other options ({text})."
-            return codes, None
+            return [options[code].code for code in codes], None
         case _:
             limit = Question.TEXT_MAX_LENGTH[question.type]
             if len(text) > limit:
@@ -371,7 +371,7 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
     value, problem = _parse_value(question, raw_value, catalogue.options[question.id])
     if problem:
         return problem
-    planned.answers[code] = (value, record.line)
+    planned.answers[question.code] = (value, record.line)
     return None
 
 
