@@ -19,18 +19,25 @@ def answer_value(answer: Answer | None, question: Question) -> AnswerValue:
     """
     if answer is None:
         return None
+    codes = [option.code for option in answer.options.all()] if question.is_choice else []
+    return plain_value(question, answer.value_bool, answer.value_int, answer.value_text, codes)
+
+
+def plain_value(
+    question: Question, value_bool: bool | None, value_int: int | None, value_text: str, codes: list[str]
+) -> AnswerValue:
+    """An answer's stored columns (and ticked option codes) as a plain value, for reads that skip the ORM."""
     match question.type:
         case Question.Type.YES_NO:
-            return answer.value_bool
+            return value_bool
         case Question.Type.INTEGER:
-            return answer.value_int
+            return value_int
         case Question.Type.SINGLE_CHOICE:
-            codes = [option.code for option in answer.options.all()]
             return codes[0] if codes else None
         case Question.Type.MULTIPLE_CHOICE:
-            return sorted(option.code for option in answer.options.all())
+            return sorted(codes)
         case _:
-            return answer.value_text
+            return value_text
 
 
 def is_answered(value: AnswerValue) -> bool:

@@ -19,15 +19,16 @@ shows it, in any letter case):
 
 import io
 import sys
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from ..conditions import is_answered, missing_required, visible_codes
+from ..conditions import is_answered, missing_required, plain_value, visible_codes
 from ..models import (
     Answer,
     AuditEvent,
@@ -88,7 +89,9 @@ class PlannedSubmission:
     year: int
     organization_exists: bool = True
     first_line: int = 0
-    answers: dict[str, tuple[Any, int]] = field(default_factory=dict)  # code -> (parsed value, line)
+    answers: dict[str, Any] = field(default_factory=dict)  # question code -> parsed value
+    # The line of each answer, in the order of `answers` (4 bytes each: a large file's plan stays small).
+    answer_lines: array = field(default_factory=lambda: array("I"))
     mileposts: dict[str, int] = field(default_factory=dict)  # milepost code -> line
     existing_status: str | None = None  # None: a new submission
     added: int = 0
@@ -100,7 +103,10 @@ class PlannedSubmission:
     missing: list[str] = field(default_factory=list)  # required question codes unanswered after the import
 
     def values(self) -> dict[str, Any]:
-        return {code: value for code, (value, _) in self.answers.items()}
+        return self.answers
+
+    def line_of(self, code: str) -> int:
+        return self.answer_lines[list(self.answers).index(code)]
 
 
 @dataclass
@@ -365,13 +371,14 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
         return f"the {year} questionnaire has no question “{excerpt(code)}”."
     if code in planned.answers:
         return (
-            f"{display} has a second answer to {code} for {year} (first on line {planned.answers[code][1]}); "
+            f"{display} has a second answer to {code} for {year} (first on line {planned.line_of(code)}); "
             "keep one row per question and list several options in it separated by “;”."
         )
     value, problem = _parse_value(question, raw_value, catalogue.options[question.id])
     if problem:
         return problem
-    planned.answers[question.code] = (value, record.line)
+    planned.answers[question.code] = value
+    planned.answer_lines.append(record.line)
     return None
 
 
@@ -453,17 +460,19 @@ def _existing_submissions(plan: ImportPlan, catalogue: _Catalogue, *, lock: bool
     names = [p.organization_name for p in plan.submissions.values() if p.organization_exists]
     if not names:
         return {}
-    org_ids = [catalogue.organizations[name_key(name)].id for name in names]
-    years = {p.year for p in plan.submissions.values()}
+    key_of = {catalogue.organizations[name_key(name)].id: name_key(name) for name in names}
+    year_of = {cycle.id: year for year, cycle in catalogue.cycles.items()}
+    cycle_ids = [catalogue.cycles[year].id for year in {p.year for p in plan.submissions.values()}]
     found = {}
-    for ids in _chunks(org_ids, 5000):
-        queryset = Submission.objects.filter(organization_id__in=ids, cycle__year__in=years).select_related(
-            "cycle", "organization"
+    # Lean rows (no organisation or cycle objects): a large file names tens of thousands of submissions.
+    for ids in _chunks(list(key_of), 5000):
+        queryset = Submission.objects.filter(organization_id__in=ids, cycle_id__in=cycle_ids).only(
+            "id", "organization_id", "cycle_id", "status"
         )
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         for submission in queryset:
-            key = (name_key(submission.organization.name), submission.cycle.year)
+            key = (key_of[submission.organization_id], year_of[submission.cycle_id])
             if key in plan.submissions:
                 found[key] = submission
     return found
@@ -494,17 +503,7 @@ def _held_answers(submission_ids: list[int], catalogue: _Catalogue) -> dict[int,
     )
     for pk, submission_id, question_id, value_bool, value_int, value_text, version, visible in rows:
         question = catalogue.question_by_id[question_id]
-        match question.type:
-            case Question.Type.YES_NO:
-                value = value_bool
-            case Question.Type.INTEGER:
-                value = value_int
-            case Question.Type.SINGLE_CHOICE:
-                value = (codes_of.get(pk) or [None])[0]
-            case Question.Type.MULTIPLE_CHOICE:
-                value = sorted(codes_of.get(pk, []))
-            case _:
-                value = value_text
+        value = plain_value(question, value_bool, value_int, value_text, codes_of.get(pk, []))
         held[submission_id][question.code] = _Held(pk, version, visible, value)
     return held
 
@@ -555,7 +554,7 @@ def _compare_with_database(plan: ImportPlan, catalogue: _Catalogue) -> None:
             submission = existing.get(key)
             held = held_answers.get(submission.pk, {}) if submission else {}
             mileposts = held_mileposts.get(submission.pk, {}) if submission else {}
-            for code, (value, _) in planned.answers.items():
+            for code, value in planned.answers.items():
                 if code not in held or not is_answered(held[code].value):
                     planned.added += 1
                 elif held[code].value == value:
@@ -681,7 +680,9 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
     ids = [existing[key].pk for key, _ in chunk]
     held_answers = _held_answers(ids, catalogue)
     held_mileposts = _held_mileposts(ids)
-    answers: list[Answer] = []
+    scratch = Answer()
+    actor_id = actor.pk if actor else None
+    answers: list[tuple] = []  # rows under ANSWER_COLUMNS
     answer_options: list[list[int]] = []
     to_delete: list[int] = []
     show, hide = [], []
@@ -697,22 +698,28 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
         visible = visible_codes(questions, final)
         old, new = {}, {}
         counts = {"added": 0, "changed": 0, "unchanged": 0, "removed": 0}
-        for code, (value, _) in planned.answers.items():
+        for code, value in planned.answers.items():
             before = held.get(code)
             if before is not None and before.value == value:
                 counts["unchanged"] += 1
                 continue
             question = catalogue.questions[(planned.year, code)]
-            answer = Answer(
-                submission_id=submission.pk,
-                question_id=question.id,
-                is_visible=code in visible,
-                updated_at=now,
-                updated_by=actor,
-                version=(before.version + 1) if before else 1,
+            # One scratch instance puts the value into the typed columns; rows are plain tuples after that.
+            codes = answer_value_set(scratch, question, value)
+            answers.append(
+                (
+                    submission.pk,
+                    question.id,
+                    scratch.value_bool,
+                    scratch.value_int,
+                    scratch.value_text,
+                    code in visible,
+                    Answer.Provenance.NEW,
+                    (before.version + 1) if before else 1,
+                    now,
+                    actor_id,
+                )
             )
-            codes = answer_value_set(answer, question, value)
-            answers.append(answer)
             answer_options.append([catalogue.options[question.id][c].id for c in codes])
             if before is not None:
                 to_delete.append(before.id)
@@ -774,20 +781,73 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
         Answer.objects.filter(pk__in=show).update(is_visible=True)
     if hide:
         Answer.objects.filter(pk__in=hide).update(is_visible=False)
-    Answer.objects.bulk_create(answers, batch_size=5000)
-    through = Answer.options.through
-    through.objects.bulk_create(
+    answer_ids = _answers_insert(answers)
+    _rows_insert(
+        Answer.options.through,
+        ("answer_id", "option_id"),
         [
-            through(answer_id=answer.pk, option_id=option_id)
-            for answer, option_ids in zip(answers, answer_options, strict=True)
+            (answer_id, option_id)
+            for answer_id, option_ids in zip(answer_ids, answer_options, strict=True)
             for option_id in option_ids
         ],
-        batch_size=10000,
     )
     if mileposts_gone:
         SubmissionMilepost.objects.filter(pk__in=mileposts_gone).delete()
     SubmissionMilepost.objects.bulk_create(mileposts_new, batch_size=5000)
     AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+ANSWER_COLUMNS = (
+    "submission_id",
+    "question_id",
+    "value_bool",
+    "value_int",
+    "value_text",
+    "is_visible",
+    "provenance",
+    "version",
+    "updated_at",
+    "updated_by_id",
+)
+
+
+def _answers_insert(rows: list[tuple]) -> list[int]:
+    """Insert answer rows (ANSWER_COLUMNS); returns their ids in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence and the rows sent with COPY: building a model
+    instance and an INSERT statement per answer is what made a large import slow.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        answers = [Answer(**dict(zip(ANSWER_COLUMNS, row, strict=True))) for row in rows]
+        Answer.objects.bulk_create(answers, batch_size=5000)
+        return [answer.pk for answer in answers]
+    table = Answer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    _rows_insert(Answer, ("id", *ANSWER_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    return ids
+
+
+def _rows_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert plain rows into a model's table: COPY on PostgreSQL, bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=5000
+        )
+        return
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _organizations_create(names: list[str]) -> list[Organization]:
