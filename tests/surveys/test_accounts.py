@@ -335,3 +335,9 @@ def test_members_cannot_resend_or_revoke(lead_client, org_a, administrator):
     assert lead_client.post(reverse("surveys:invitation-revoke", args=[invitation.pk])).status_code == 403
     invitation.refresh_from_db()
     assert not invitation.is_revoked
+
+
+def test_invitation_events_show_in_the_audit_log_page(admin_client, org_a, administrator):
+    invitation_create(organization=org_a, email="audit@example.org", role="lead", invited_by=administrator)
+    page = admin_client.get(reverse("surveys:audit-log"), {"kind": "invitation"})
+    assert page.status_code == 200 and "audit@example.org" in page.text
