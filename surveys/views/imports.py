@@ -9,6 +9,7 @@ import csv
 import io
 import secrets
 import tempfile
+import zlib
 from pathlib import Path
 
 from django.contrib import messages
@@ -34,8 +35,14 @@ def _key(request, token: str, kind: str = "preview") -> str:
 
 
 def _store(upload) -> str:
-    name = f"{secrets.token_hex(16)}.csv"
-    return uploads.save(name, upload)
+    """Keep the upload until it is confirmed; previews never confirmed are cleared after the cache expires."""
+    import time
+
+    if uploads.exists(""):
+        for name in uploads.listdir("")[1]:
+            if time.time() - uploads.get_modified_time(name).timestamp() > IMPORT_CACHE_SECONDS:
+                uploads.delete(name)
+    return uploads.save(f"{secrets.token_hex(16)}.csv", upload)
 
 
 @administrator_required
@@ -86,7 +93,6 @@ def _problems_csv(problems) -> bytes:
     writer.writerow(["line", "problem"])
     writer.writerows((p.line, p.message) for p in problems)
     # Compressed: 200,000 problems are ~30 MB of text but repeat themselves.
-    import zlib
 
     return zlib.compress(buffer.getvalue().encode("utf-8"))
 
@@ -94,7 +100,6 @@ def _problems_csv(problems) -> bytes:
 @administrator_required
 def import_problems(request, token: str):
     """Every problem of a refused file, as CSV (the page shows only the first ones)."""
-    import zlib
 
     stored = cache.get(_key(request, token, "problems"))
     if stored is None:
