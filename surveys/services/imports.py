@@ -119,6 +119,7 @@ class ImportPlan:
     submissions: dict[tuple[str, int], PlannedSubmission] = field(default_factory=dict)
     new_names: dict[str, str] = field(default_factory=dict)  # name key -> the name as it will be stored
     new_skeletons: dict[str, tuple[str, int]] = field(default_factory=dict)  # skeleton -> (name, line)
+    resolved_names: dict[str, tuple] = field(default_factory=dict, repr=False)  # cell -> (organisation, name)
 
     @property
     def is_valid(self) -> bool:
@@ -324,14 +325,19 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
         if problem:
             return problem
     # Cells our export neutralised for spreadsheets ('=…) import back as they were.
-    name = name_clean(spreadsheet_unsafe(raw_name.strip()))
-    if not name:
-        return "the organisation is empty."
-    if len(name) > NAME_MAX_LENGTH:
-        return f"the organisation name has {len(name)} characters; names have at most {NAME_MAX_LENGTH}."
-    organization, problem = _organization(plan, catalogue, name, record.line, create_organizations)
-    if problem:
-        return problem
+    # A name repeats on every row of its organisation: resolve each spelling once.
+    resolved = plan.resolved_names.get(raw_name)
+    if resolved is None:
+        name = name_clean(spreadsheet_unsafe(raw_name.strip()))
+        if not name:
+            return "the organisation is empty."
+        if len(name) > NAME_MAX_LENGTH:
+            return f"the organisation name has {len(name)} characters; names have at most {NAME_MAX_LENGTH}."
+        organization, problem = _organization(plan, catalogue, name, record.line, create_organizations)
+        if problem:
+            return problem
+        resolved = plan.resolved_names[raw_name] = (organization, name)
+    organization, name = resolved
     try:
         year = int(raw_year.strip())
     except ValueError:
