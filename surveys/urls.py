@@ -4,7 +4,7 @@ from .views import accounts, imports, organizations, review, staff, survey
 
 app_name = "surveys"
 
-survey_prefix = "orgs/<slug:org_slug>/survey/<int:year>/"
+survey_prefix = "orgs/<slug:org_slug>/survey/<year:year>/"
 
 urlpatterns = [
     path("home/", accounts.home, name="home"),
@@ -31,12 +31,12 @@ urlpatterns = [
     path("staff/participation/", review.participation, name="participation"),
     path("staff/audit/", review.audit_log, name="audit-log"),
     path("staff/audit.csv", review.audit_export, name="audit-export"),
-    path("staff/answers/<int:year>.csv", review.answers_export, name="answers-export"),
+    path("staff/answers/<year:year>.csv", review.answers_export, name="answers-export"),
     path("staff/import/", imports.import_upload, name="import-upload"),
     path("staff/import/confirm/", imports.import_confirm, name="import-confirm"),
     path("staff/import/problems/<str:token>.csv", imports.import_problems, name="import-problems"),
-    path("staff/import/template-<int:year>.csv", imports.import_template, name="import-template"),
-    path("staff/import/codebook-<int:year>.csv", imports.import_codebook, name="import-codebook"),
+    path("staff/import/template-<year:year>.csv", imports.import_template, name="import-template"),
+    path("staff/import/codebook-<year:year>.csv", imports.import_codebook, name="import-codebook"),
     path(
         "orgs/<slug:org_slug>/submissions/<int:submission_id>/comments/",
         review.member_comments,

@@ -24,7 +24,7 @@ from surveys.demo_data import OrgAnswers, build_year, reference_rows, targets_fr
 QUESTIONNAIRE_DIR = REPO_ROOT / "surveys" / "questionnaires"
 QUESTIONNAIRE_2025 = QUESTIONNAIRE_DIR / "2025.yaml"
 MILEPOSTS_YAML = QUESTIONNAIRE_DIR / "mileposts.yaml"
-REFERENCE_CSV = REPO_ROOT.parent / "shared" / "reference" / "published-figures.csv"
+REFERENCE_CSV = REPO_ROOT / "metrics" / "data" / "published-figures.csv"
 
 VALID_TYPES = {"yes_no", "single_choice", "multiple_choice", "integer", "short_text", "long_text"}
 CHOICE_TYPES = {"single_choice", "multiple_choice"}
