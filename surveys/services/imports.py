@@ -44,6 +44,7 @@ from ..models import (
 from . import workflow
 from .accounts import organization_create
 from .answers import answer_value_set
+from .bulk import audit_rows_insert, rows_insert
 from .exports import spreadsheet_unsafe
 from .import_reading import (
     ReadError,
@@ -119,7 +120,8 @@ class ImportPlan:
     submissions: dict[tuple[str, int], PlannedSubmission] = field(default_factory=dict)
     new_names: dict[str, str] = field(default_factory=dict)  # name key -> the name as it will be stored
     new_skeletons: dict[str, tuple[str, int]] = field(default_factory=dict)  # skeleton -> (name, line)
-    resolved_names: dict[str, tuple] = field(default_factory=dict, repr=False)  # cell -> (organisation, name)
+    # cell -> (organisation or None, name as shown, its key)
+    resolved_names: dict[str, tuple] = field(default_factory=dict, repr=False)
 
     @property
     def is_valid(self) -> bool:
@@ -336,16 +338,16 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
         organization, problem = _organization(plan, catalogue, name, record.line, create_organizations)
         if problem:
             return problem
-        resolved = plan.resolved_names[raw_name] = (organization, name)
-    organization, name = resolved
+        display = organization.name if organization else plan.new_names[name_key(name)]
+        resolved = plan.resolved_names[raw_name] = (organization, display, name_key(display))
+    organization, display, display_key = resolved
     try:
         year = int(raw_year.strip())
     except ValueError:
         return f"the year must be a number like 2025, not “{excerpt(raw_year.strip())}”."
     if year not in catalogue.cycles:
         return f"there is no survey cycle for {year}; create the {year} questionnaire first."
-    display = organization.name if organization else plan.new_names[name_key(name)]
-    key = (name_key(display), year)
+    key = (display_key, year)
     planned = plan.submissions.get(key)
     if planned is None:
         planned = plan.submissions[key] = PlannedSubmission(
@@ -694,7 +696,7 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
     show, hide = [], []
     mileposts_new: list[SubmissionMilepost] = []
     mileposts_gone: list[int] = []
-    events: list[AuditEvent] = []
+    events: list[tuple] = []  # rows under bulk.AUDIT_COLUMNS
     for key, planned in chunk:
         submission = existing[key]
         held = held_answers[submission.pk]
@@ -759,18 +761,17 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
         if removed_mileposts:
             old[MILEPOST + "s"] = removed_mileposts
         events.append(
-            AuditEvent.about(
-                submission,
-                kind=AuditEvent.Kind.IMPORT,
-                actor=actor,
-                subject=(
-                    f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged, "
-                    f"{counts['removed']} removed; {len(added_mileposts)} mileposts added"
-                ),
-                old=old or None,
-                new=new,
-                note=note,
-                created_at=now,
+            (
+                AuditEvent.Kind.IMPORT,
+                submission.pk,
+                submission.organization_id,
+                actor_id,
+                f"{counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged, "
+                f"{counts['removed']} removed; {len(added_mileposts)} mileposts added",
+                old or None,
+                new,
+                note,
+                now,
             )
         )
         result.added += counts["added"]
@@ -788,7 +789,7 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
     if hide:
         Answer.objects.filter(pk__in=hide).update(is_visible=False)
     answer_ids = _answers_insert(answers)
-    _rows_insert(
+    rows_insert(
         Answer.options.through,
         ("answer_id", "option_id"),
         [
@@ -800,7 +801,7 @@ def _write_chunk(chunk, existing, catalogue, result, *, actor, note, now) -> Non
     if mileposts_gone:
         SubmissionMilepost.objects.filter(pk__in=mileposts_gone).delete()
     SubmissionMilepost.objects.bulk_create(mileposts_new, batch_size=5000)
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    audit_rows_insert(events)
 
 
 ANSWER_COLUMNS = (
@@ -835,28 +836,8 @@ def _answers_insert(rows: list[tuple]) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
         )
         ids = [row[0] for row in cursor.fetchall()]
-    _rows_insert(Answer, ("id", *ANSWER_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+    rows_insert(Answer, ("id", *ANSWER_COLUMNS), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
     return ids
-
-
-def _rows_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert plain rows into a model's table: COPY on PostgreSQL, bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=5000
-        )
-        return
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
 
 
 def _organizations_create(names: list[str]) -> list[Organization]:
