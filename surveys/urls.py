@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import accounts, imports, organizations, review, staff, survey
+from .views import (
+    accounts,
+    audit,
+    chooser,
+    exports,
+    imports,
+    organizations,
+    participation,
+    review,
+    staff,
+    survey,
+)
 
 app_name = "surveys"
 
@@ -20,7 +31,7 @@ urlpatterns = [
     path("staff/invitations/new/", staff.invitation_create, name="invitation-create"),
     path("staff/invitations/<int:invitation_id>/resend/", staff.invitation_resend, name="invitation-resend"),
     path("staff/invitations/<int:invitation_id>/revoke/", staff.invitation_revoke, name="invitation-revoke"),
-    # Review, participation, audit, exports and import (issue 4): see surveys/views/review.py.
+    # Review: surveys/views/review.py; participation, audit log, exports and import: their own modules.
     path("review/", review.review_queue, name="review-queue"),
     path("review/<int:submission_id>/", review.review_submission, name="review-submission"),
     path("review/<int:submission_id>/comments/", review.review_comment, name="review-comment"),
@@ -28,10 +39,13 @@ urlpatterns = [
     path("review/<int:submission_id>/approve/", review.review_approve, name="review-approve"),
     path("review/<int:submission_id>/reopen/", review.review_reopen, name="review-reopen"),
     path("review/proposals/<int:proposal_id>/decide/", review.proposal_decide, name="proposal-decide"),
-    path("staff/participation/", review.participation, name="participation"),
-    path("staff/audit/", review.audit_log, name="audit-log"),
-    path("staff/audit.csv", review.audit_export, name="audit-export"),
-    path("staff/answers/<year:year>.csv", review.answers_export, name="answers-export"),
+    path("staff/participation/", participation.participation, name="participation"),
+    path("staff/audit/", audit.audit_log, name="audit-log"),
+    path("staff/audit/export/", exports.audit_export, name="audit-export"),
+    path("staff/answers/<year:year>.csv", exports.answers_export, name="answers-export"),
+    path("staff/exports/<uuid:job_id>/", exports.export_detail, name="export-detail"),
+    path("staff/exports/<uuid:job_id>/download/", exports.export_download, name="export-download"),
+    path("staff/organizations/search/", chooser.organization_search, name="organization-search"),
     path("staff/import/", imports.import_upload, name="import-upload"),
     path("staff/import/confirm/", imports.import_confirm, name="import-confirm"),
     path("staff/import/problems/<str:token>.csv", imports.import_problems, name="import-problems"),

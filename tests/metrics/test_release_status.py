@@ -4,12 +4,13 @@ warning when the respondents are fewer than last year's."""
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from metrics.models import Release
+from metrics.models import Correction, Release
 from metrics.services import PublishError, indicators_recompute, release_publish, release_warnings
 
 from .factories import add_approved, build_cycle, release_with_values
@@ -62,10 +63,14 @@ def test_once_the_survey_closes_the_same_figures_can_be_republished_as_final(ope
 @pytest.fixture
 def interim_2026():
     release_with_values(2025, {"members": 57, "mileposts.advanced": 300}, denominator=57)
-    release = release_with_values(2026, {"members": 13, "mileposts.advanced": 34}, denominator=13)
+    release_with_values(2026, {"members": 12, "mileposts.advanced": 30}, denominator=12)
+    release = release_with_values(2026, {"members": 13, "mileposts.advanced": 34}, denominator=13, number=2)
     release.status = Release.Status.INTERIM
-    release.note = "Interim: 13 of 57 members approved so far."
+    release.note = "Staff only: Driftwood resubmitted."  # the staff note is never shown
     release.save()
+    Correction.objects.create(
+        release=release, reason=release.note, public_note="Interim: 13 of 57 members approved so far."
+    )
     return release
 
 
@@ -79,12 +84,15 @@ def test_interim_figures_are_labelled_on_pages_and_get_no_year_on_year_headline(
     trends = client.get(reverse("metrics:trends")).text
     assert "2026 (interim)" in trends  # table columns and chart axis
     assert "2026 (interim)" in client.get(reverse("metrics:methodology")).text
+    for page in (overview, area, trends):
+        assert "Driftwood" not in page
 
 
 def test_interim_figures_are_labelled_in_the_api_and_every_csv(client, interim_2026):
     document = client.get(reverse("metrics:api-indicators")).json()
     assert document["release_status"] == "interim"
-    assert document["note"] == "Interim: 13 of 57 members approved so far."
+    assert document["public_note"] == "Interim: 13 of 57 members approved so far."
+    assert "Driftwood" not in json.dumps(document)
     years = client.get(reverse("metrics:api-years")).json()["years"]
     assert [(y["year"], y["release_status"]) for y in years] == [(2026, "interim"), (2025, "final")]
     rows = list(csv.DictReader(io.StringIO(client.get(reverse("metrics:api-indicators-csv")).text)))

@@ -18,7 +18,7 @@ def revoke_duplicate_open_invitations(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0002_security_email_unique_ignoring_case'),
+        ('surveys', '0004_staff_scale_exports'),
     ]
 
     operations = [
