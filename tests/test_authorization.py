@@ -314,7 +314,7 @@ def _outsider_expected(name: str, expected: dict, role: str):
     if name in WITHOUT_SECOND_FACTOR:
         return WITHOUT_SECOND_FACTOR[name]
     verified = expected[role.removesuffix("_no_2fa")]
-    staff_only = expected["member_b"] == FORBIDDEN and verified not in DENIED
+    staff_only = expected["member_b"] == FORBIDDEN and verified != FORBIDDEN
     return SECOND_FACTOR if staff_only else expected["member_b"]
 
 
