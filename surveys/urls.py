@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, organizations, review, staff, survey
+from .views import accounts, organizations, reminders, review, staff, survey
 
 app_name = "surveys"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path("review/<int:submission_id>/reopen/", review.review_reopen, name="review-reopen"),
     path("review/proposals/<int:proposal_id>/decide/", review.proposal_decide, name="proposal-decide"),
     path("staff/participation/", review.participation, name="participation"),
+    path("staff/reminders/", reminders.reminder_list, name="reminders"),
+    path("staff/reminders/send/", reminders.reminder_send, name="reminders-send"),
     path("staff/audit/", review.audit_log, name="audit-log"),
     path("staff/audit.csv", review.audit_export, name="audit-export"),
     path("staff/answers/<int:year>.csv", review.answers_export, name="answers-export"),
