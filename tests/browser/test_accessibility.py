@@ -117,3 +117,21 @@ def test_every_member_page_has_no_accessibility_violation_at_all(page):
         page.goto(url.format(org=organization.slug, submission=submission.pk))
         found[url] = axe_violations(page)
     assert found == {url: [] for url in MEMBER_PAGES}
+
+
+def test_arrow_keys_browse_the_year_selector_without_reloading_and_enter_shows_the_year(page):
+    reference_releases_create()
+    page.goto("/detection/")
+    page.wait_for_function("document.querySelectorAll('.chart-drawn').length > 0")
+    select = page.get_by_label("Survey year")
+    select.focus()
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)  # a reload, were it to happen, would have started by now
+
+    assert page.url.endswith("/detection/")
+    assert select.input_value() == "2023"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/detection/?year=2023")

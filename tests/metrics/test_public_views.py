@@ -11,6 +11,7 @@ from tests.metrics.factories import (
     IndicatorDefinitionFactory,
     IndicatorValueFactory,
     reference_releases_create,
+    release_of_every_indicator,
     release_with_values,
 )
 
@@ -117,7 +118,7 @@ def test_the_overview_says_a_year_is_split_by_area_when_it_is(client):
 
 
 def test_area_pages_label_yes_no_figures_briefly_and_quote_enforcement_plainly(client):
-    _release_of_every_indicator()
+    release_of_every_indicator()
 
     response = client.get("/response/")
 
@@ -403,44 +404,6 @@ def test_imported_year_without_mileposts_shows_dashes_not_zeros(client, referenc
     assert "No figures were published for image hashing in 2022." in classifiers
 
 
-def _release_of_every_indicator(year=2025):
-    """A published release holding one value for every indicator the shipped questionnaire defines."""
-    import datetime
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from metrics.indicators import BUILTINS, questionnaire_specs
-    from metrics.models import Release, ReleaseValue
-    from surveys.services.questionnaires import questionnaire_load
-
-    questionnaire_load(
-        path_or_data=settings.BASE_DIR / "surveys/questionnaires/2025.yaml",
-        cycle_opens_on=datetime.date(year, 3, 1),
-        cycle_closes_on=datetime.date(year, 6, 30),
-    )
-    from surveys.models import SurveyCycle
-
-    specs = [*BUILTINS, *questionnaire_specs(cycle=SurveyCycle.objects.get(year=year))]
-    release = Release.objects.create(
-        year=year, number=1, respondents=57, min_published_count=5, published_at=timezone.now()
-    )
-    ReleaseValue.objects.bulk_create(
-        ReleaseValue(
-            release=release,
-            code=spec.code,
-            area=spec.area,
-            group=spec.group,
-            label=spec.label,
-            position=position,
-            value=10,
-            denominator=57,
-        )
-        for position, spec in enumerate(specs)
-    )
-    return release
-
-
 def _rows_by_section(html: str) -> dict[str, set[str]]:
     """{section id: the row labels of its chart's table} of an area page."""
     import re
@@ -456,7 +419,7 @@ def test_every_published_figure_of_a_release_is_on_exactly_one_area_page(client)
 
     from metrics.models import ReleaseValue
 
-    release = _release_of_every_indicator()
+    release = release_of_every_indicator()
     pages = {
         page: _rows_by_section(client.get(f"/{page}/").content.decode()) for page in report.PAGES_BY_CODE
     }
