@@ -64,7 +64,9 @@ class ProfileForm(forms.Form):
 
 class InvitationCreateForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    organization = forms.ModelChoiceField(queryset=Organization.objects.filter(is_active=True))
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(is_active=True), label="Organisation"
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR)
 
     def clean(self):

@@ -9,7 +9,10 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Submission.Status.choices], required=False)
     year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Survey year")
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.order_by("name"), required=False, empty_label="Any organisation"
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        empty_label="Any organisation",
+        label="Organisation",
     )
     q = forms.CharField(required=False, label="Search organisations", max_length=100)
 
@@ -81,7 +84,10 @@ class ProposalDecisionForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.order_by("name"), required=False, empty_label="Any organisation"
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        empty_label="Any organisation",
+        label="Organisation",
     )
     actor = forms.ModelChoiceField(
         queryset=User.objects.order_by("email"), required=False, empty_label="Anyone", label="User"

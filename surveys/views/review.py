@@ -385,13 +385,18 @@ def import_confirm(request):
         )
         return redirect("surveys:import-upload")
     message = (
-        f"Imported {result.answers} answers and {result.mileposts} mileposts into "
-        f"{result.submissions_created + result.submissions_replaced} submissions"
+        f"Imported {_count(result.answers, 'answer')} and {_count(result.mileposts, 'milepost')} into "
+        f"{_count(result.submissions_created + result.submissions_replaced, 'submission')}"
     )
     if result.approved:
         message += f", and approved {result.approved}"
     messages.success(request, message + ".")
     return redirect("surveys:review-queue")
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 answer', '3 answers'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # --- Members: review comments on their own submission ---------------------------------------------------

@@ -209,3 +209,26 @@ def test_the_chooser_does_not_ask_who_you_act_for_when_the_header_says_it(client
     assert "Acting for: Bravo Games" in html
     assert "Which organisation are you acting for?" not in html
     assert "You are acting for <strong>Bravo Games</strong>" in html
+
+
+def test_a_submission_made_seconds_ago_is_just_now_in_the_queue_not_0_minutes_ago(reviewer_client, org_a):
+    from django.utils import timezone
+
+    from tests.factories import SubmissionFactory, SurveyCycleFactory
+
+    submission = SubmissionFactory(
+        organization=org_a, cycle=SurveyCycleFactory(year=2026), status="submitted"
+    )
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=timezone.now())
+
+    html = reviewer_client.get(reverse("surveys:review-queue")).content.decode()
+
+    assert "(just now)" in html and "0 minutes" not in html
+
+
+def test_staff_filters_say_organisation_in_british_english(reviewer_client):
+    html = reviewer_client.get(reverse("surveys:review-queue")).content.decode()
+
+    assert re.search(r">\s*Organisation\s*</label>", html) and not re.search(
+        r">\s*Organization\s*</label>", html
+    )

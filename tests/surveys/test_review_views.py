@@ -483,7 +483,7 @@ def test_the_browser_import_previews_then_imports(admin_client, cycle, org_a):
     assert not Submission.objects.exists()
     token = preview.context["confirm_form"].initial["token"]
     done = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
-    assert "Imported 1 answers and 0 mileposts into 1 submissions, and approved 1." in done.content.decode()
+    assert "Imported 1 answer and 0 mileposts into 1 submission, and approved 1." in done.content.decode()
     assert Submission.objects.get().status == Status.APPROVED
     # The preview can be confirmed only once.
     again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
