@@ -135,3 +135,39 @@ def test_arrow_keys_browse_the_year_selector_without_reloading_and_enter_shows_t
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/detection/?year=2023")
+
+
+def test_the_staff_pages_of_issue_15_have_no_accessibility_violation_at_all(page):
+    """The single-submission review page (its legend) and the reminders page."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from surveys.services import workflow
+    from tests.factories import (
+        OrganizationFactory,
+        SubmissionFactory,
+        UserFactory,
+        answer_create,
+        review_questionnaire,
+    )
+
+    cycle = review_questionnaire(2026)
+    organization = OrganizationFactory(name="Harbour Messaging")
+    lead = MembershipFactory(organization=organization, role=Membership.Role.LEAD).user
+    submission = SubmissionFactory(organization=organization, cycle=cycle)
+    answer_create(submission, "image_hashing", ["photodna"], provenance="carried")
+    answer_create(submission, "supplemental_reports", True)
+    answer_create(submission, "authority_reporting", "api_only")
+    workflow.submission_submit(submission=submission, actor=lead)
+    administrator = UserFactory(staff_role="administrator", email="ada@coalition.example")
+    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
+    log_in(page, administrator.email)
+    page.goto(f"/review/{submission.pk}/")
+    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"**/review/{submission.pk}/")
+
+    found = {"review": axe_violations(page)}
+    page.goto("/staff/reminders/")
+    found["reminders"] = axe_violations(page)
+    assert found == {"review": [], "reminders": []}
