@@ -34,6 +34,13 @@
     // _chart.html); inside the SVG it could only be clipped or run over the plot on a phone.
     layout.title = { text: "" };
     layout.margin.t = 16;
+    // The x axis title is centred under the plot, which is about half the chart's width on a phone.
+    var axisExtra = 0;
+    if (layout.xaxis && layout.xaxis.title && layout.xaxis.title.text) {
+      var axisLines = wrapLines(layout.xaxis.title.text, Math.max(12, Math.floor((width * 0.5) / 8.5)));
+      layout.xaxis.title.text = axisLines.join("<br>");
+      axisExtra = (axisLines.length - 1) * LABEL_LINE;
+    }
     if (meta.labels) {
       // Horizontal bars: the labels take at most about 40% of a narrow chart, 28 characters on a wide one.
       var chars = Math.max(12, Math.min(28, Math.floor((width * 0.4) / LABEL_CHAR)));
@@ -45,7 +52,8 @@
       });
       // Plotly gives every bar the same slot, so the tallest label sets the height of each.
       var slot = Math.max(BAR_MIN, LABEL_LINE * tallest + 14);
-      layout.height = layout.margin.t + AXIS_SPACE + Math.max(meta.labels.length, 1) * slot + 10;
+      layout.margin.b = AXIS_SPACE + axisExtra;
+      layout.height = layout.margin.t + layout.margin.b + Math.max(meta.labels.length, 1) * slot + 10;
     }
     if (meta.names) {
       // The legend is listed under the axis title; its entries wrap to the width and the margin holds them.
@@ -56,7 +64,7 @@
         lines += wrapped.length;
         trace.name = wrapped.join("<br>");
       });
-      layout.margin.b = AXIS_SPACE + 16 + LABEL_LINE * lines + 8 * data.length;
+      layout.margin.b = AXIS_SPACE + axisExtra + 16 + LABEL_LINE * lines + 8 * data.length;
       layout.height = layout.margin.t + (meta.plot_height || 300) + layout.margin.b;
     }
     return { data: data, layout: layout };

@@ -1,4 +1,4 @@
-"""Every public chart stays legible from a phone to a desktop: at 390 px and 1280 px wide, a screenshot of
+"""Every public chart stays legible from a phone to a desktop: at 320, 390, 1280 and 1440 px wide, a screenshot of
 each chart is taken and no text of a chart runs outside it or over another of its texts."""
 
 import os
@@ -11,7 +11,7 @@ from tests.metrics.factories import reference_releases_create, release_of_every_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = ["/", "/prevention/", "/detection/", "/response/", "/trends/"]
-WIDTHS = [390, 1280]
+WIDTHS = [320, 390, 1280, 1440]
 
 # Every visible text of a chart: its rectangle, and which other text it runs into.
 TEXT_PROBLEMS = """
