@@ -52,20 +52,25 @@ class Recipient:
     is_lead: bool
 
 
+def _waiting(*, cycle: SurveyCycle, days: int) -> list[Organization]:
+    """Active organisations that have not submitted and have not had the `days`-before reminder."""
+    done = Submission.objects.filter(cycle=cycle, status__in=DONE_STATUSES).values("organization_id")
+    already = ReminderSent.objects.filter(cycle=cycle, days_before=days).values("organization_id")
+    return list(
+        Organization.objects.filter(is_active=True)
+        .exclude(pk__in=done)
+        .exclude(pk__in=already)
+        .order_by("name")
+    )
+
+
 def reminder_recipients(*, cycle: SurveyCycle, days: int) -> list[tuple[Organization, list[Recipient]]]:
     """Who the `days`-before reminder of `cycle` would go to now: each organisation and its people.
 
     Active organisations that have not submitted and have not had this reminder yet; an organisation with
     nobody to tell is left out (it gets the reminder once someone joins). Three queries.
     """
-    done = Submission.objects.filter(cycle=cycle, status__in=DONE_STATUSES).values("organization_id")
-    already = ReminderSent.objects.filter(cycle=cycle, days_before=days).values("organization_id")
-    organizations = list(
-        Organization.objects.filter(is_active=True)
-        .exclude(pk__in=done)
-        .exclude(pk__in=already)
-        .order_by("name")
-    )
+    organizations = _waiting(cycle=cycle, days=days)
     people: dict[int, list[Recipient]] = {}
     for membership in (
         Membership.objects.filter(organization__in=organizations, user__is_active=True)
@@ -130,6 +135,7 @@ class PlannedReminder:
     status: str  # "sent", "due" (today), "upcoming" or "skipped" (a later reminder replaced it)
     sent: list[ReminderSent]
     recipients: list[tuple[Organization, list[Recipient]]]
+    nobody_to_tell: int = 0  # organisations that have not submitted but have no active person in Milepost
 
     @property
     def people_count(self) -> int:
@@ -163,13 +169,16 @@ def reminders_plan(*, today: datetime.date | None = None) -> list[tuple[SurveyCy
             else:
                 status = "skipped"
             pending = status in ("due", "upcoming")
+            recipients = reminder_recipients(cycle=cycle, days=days) if pending else []
+            waiting = len(_waiting(cycle=cycle, days=days)) if pending else 0
             reminders.append(
                 PlannedReminder(
                     days=days,
                     on=on,
                     status=status,
                     sent=sent,
-                    recipients=reminder_recipients(cycle=cycle, days=days) if pending else [],
+                    recipients=recipients,
+                    nobody_to_tell=waiting - len(recipients),
                 )
             )
         plan.append((cycle, reminders))

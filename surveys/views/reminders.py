@@ -14,7 +14,11 @@ def reminder_list(request):
     return render(
         request,
         "surveys/reminders.html",
-        {"plan": reminders.reminders_plan(), "days": reminders.REMINDER_DAYS},
+        {
+            "plan": reminders.reminders_plan(),
+            "days_text": ", ".join(str(d) for d in reminders.REMINDER_DAYS[:-1])
+            + f" and {reminders.REMINDER_DAYS[-1]}",
+        },
     )
 
 

@@ -30,6 +30,15 @@ def test_reviewers_see_the_due_reminder_and_its_recipients(reviewer_client, due_
     assert "Due today" in html
     assert "Late Co" in html and "lena@late.example" in html
     assert "Only an administrator can send reminders by hand." in html
+    assert "14, 7 and 1 days before the survey closes" in html
+
+
+def test_the_page_counts_organisations_with_nobody_to_remind(reviewer_client, due_today):
+    OrganizationFactory(name="Empty Co")
+
+    html = reviewer_client.get(reverse("surveys:reminders")).content.decode()
+
+    assert "1 organisation has not submitted but nobody in Milepost to e-mail" in html
 
 
 def test_members_cannot_see_the_reminders_page(lead_client, due_today):
