@@ -232,3 +232,16 @@ def test_staff_filters_say_organisation_in_british_english(reviewer_client):
     assert re.search(r">\s*Organisation\s*</label>", html) and not re.search(
         r">\s*Organization\s*</label>", html
     )
+
+
+def test_the_organisation_home_of_a_returned_survey_runs_a_bounded_number_of_queries(
+    lead_client, lead_a, org_a, open_cycle, reviewer, django_assert_max_num_queries
+):
+    submission = _returned(open_cycle, org_a, lead_a, reviewer)
+    for comment in ReviewComment.objects.filter(submission=submission):
+        workflow.comment_reply(comment=comment, author=lead_a, body="Answered.")
+    home(lead_client, org_a)  # warm the session
+
+    with django_assert_max_num_queries(30):
+        html = home(lead_client, org_a)
+    assert "Returned: every comment addressed" in html
