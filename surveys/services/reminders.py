@@ -131,7 +131,7 @@ class PlannedReminder:
     """One threshold of a cycle's reminders as the staff reminders page shows it."""
 
     days: int
-    on: datetime.date
+    on: datetime.date | None  # None for a reminder that will not go out
     status: str  # "sent", "due" (today), "upcoming" or "skipped" (a later reminder replaced it)
     sent: list[ReminderSent]
     recipients: list[tuple[Organization, list[Recipient]]]
