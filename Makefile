@@ -3,22 +3,40 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.13 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-# The tests run against real PostgreSQL and Redis; override these to point elsewhere.
+# The tests run against real PostgreSQL and Redis (docker-compose.dev.yml starts both with these credentials);
+# override these, on the command line or in the environment, to point elsewhere. The tests empty this Redis
+# database: never give them your development one.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/milepost
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test setup setup-dev static browser services lint format bench clean
+.PHONY: demo test setup setup-dev static browser services lint format bench clean lock
 
-$(VENV)/.installed: pyproject.toml
+# Every Python dependency, transitive ones included, is pinned with its hashes in uv.lock (docs/operations.md
+# says why uv). uv itself comes from PyPI with pip, into .tools/, so a machine needs only Python 3.13 and pip.
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --inexact --python $(PY)
+
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Milepost needs Python 3.13: install it (e.g. pyenv install 3.13) and run make again.")'
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+# After editing the dependencies in pyproject.toml: `make lock`, then commit uv.lock with it.
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	@$(UV) lock --check --python $(PYTHON) >/dev/null 2>&1 || { echo "pyproject.toml and uv.lock disagree: run 'make lock' and commit uv.lock."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(UV_SYNC)
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(UV_SYNC) --extra dev
 	touch $@
 
 setup: $(VENV)/.installed static
@@ -29,7 +47,7 @@ setup-dev: $(VENV)/.installed-dev static
 static: static/vendor/.installed
 
 static/vendor/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed to install the front-end files: install Node.js 20+ and run make again."; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed to install the front-end files: install Node.js (an LTS release) and run make again."; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/bootstrap static/vendor/plotly static/vendor/axe
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
@@ -53,7 +71,7 @@ services:
 
 test: setup-dev browser
 	@$(MAKE) --no-print-directory services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .
@@ -69,4 +87,4 @@ bench: setup-dev
 	$(PY) bench/dashboard.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3 .cache
+	rm -rf $(VENV) $(TOOLS) node_modules static/vendor staticfiles db.sqlite3 .cache

@@ -7,9 +7,10 @@ import os
 import sys
 
 HOW_TO_START = """
-Start them with Docker:     docker compose up -d db redis
+Start them with Docker:     docker compose -f docker-compose.dev.yml up -d
 or on Debian/Ubuntu:         sudo pg_ctlcluster 15 main start && sudo redis-server --daemonize yes
-or point the tests elsewhere: make test TEST_DATABASE_URL=postgres://USER@HOST:5432/milepost TEST_REDIS_URL=redis://HOST:6379/0
+or point the tests elsewhere: make test TEST_DATABASE_URL=postgres://USER@HOST:5432/milepost TEST_REDIS_URL=redis://HOST:6379/15
+(the tests empty their Redis database: give them one of their own, never your development database 0)
 """
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "surveys",
     "metrics",
 ]
@@ -55,6 +56,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After authentication: ends idle or too-old sessions, and marks every signed-in page as not storable.
+    "coalition.middleware.SessionLifetimeMiddleware",
+    "coalition.middleware.PrivatePagesNotStoredMiddleware",
     # Last, as django-axes requires, so it sees every failed login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,9 +107,24 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Failures count per (account, address): wrong passwords lock that account from that address only, never
+# everyone behind one address nor the owner elsewhere (coalition/login_attempts.py).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"  # what the login form posts (USERNAME_FIELD is "email")
+AXES_USERNAME_CALLABLE = "coalition.login_attempts.login_username"
+AXES_CLIENT_IP_CALLABLE = "coalition.login_attempts.client_ip"
+AXES_LOCKOUT_CALLABLE = "coalition.login_attempts.locked_out"
 AXES_RESET_ON_SUCCESS = True
+# How many proxies of ours stand in front of the app (a TLS proxy: 1). Their X-Forwarded-For entries name
+# the visitor; with 0 the header is ignored, since anyone can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Sessions end after a while without a request (staff sooner: they see every member's answers) and at
+# the latest SESSION_ABSOLUTE_HOURS after logging in, however active (coalition/middleware.py).
+SESSION_IDLE_STAFF_MINUTES = env.int("SESSION_IDLE_STAFF_MINUTES", default=30)
+SESSION_IDLE_MEMBER_MINUTES = env.int("SESSION_IDLE_MEMBER_MINUTES", default=8 * 60)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
 
 OTP_TOTP_ISSUER = "Milepost"
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
@@ -151,8 +170,20 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Redis is optional: without REDIS_URL, tasks run in-process and the cache lives in files, which every
 # process of one machine shares (a publication made by a command is seen by the running site at once).
 REDIS_URL = env("REDIS_URL", default="")
+# Seconds a cache call may wait for Redis: a frozen Redis then costs a page this long once (metrics/cache.py
+# stops asking for a while), instead of hanging it.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.25)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "coalition.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            },
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -161,7 +192,8 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# A host name even for the in-memory broker, or kombu warns "No hostname was supplied" on every send.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_TIME_LIMIT = 15 * 60
@@ -169,6 +201,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task while Redis is down fails within seconds (the caller records what is owed, see
+# metrics/services/recompute.py) instead of retrying for minutes inside a request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_timeout": 5, "socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 # Every night at 02:30: recompute the indicators of every year marked as needing it (e.g. an approval made
@@ -218,10 +254,16 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# One handler, on the root logger. Django's own console handler for `django.*` is left out (it printed
+# every line a second time in debug).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "axes": {"level": "WARNING"},
+    },
 }

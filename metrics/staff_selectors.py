@@ -52,3 +52,8 @@ def staff_releases(*, year: int) -> list[Release]:
     return list(
         Release.objects.filter(year=year).select_related("published_by", "correction").order_by("-number")
     )
+
+
+def staff_year_exists(*, year: int) -> bool:
+    """Whether `year` has a survey cycle or stored figures, i.e. anything a figures page could act on."""
+    return SurveyCycle.objects.filter(year=year).exists() or IndicatorValue.objects.filter(year=year).exists()

@@ -16,7 +16,7 @@ urlpatterns = [
     path("open-data/", views.open_data, name="open-data"),
     path("data/mileposts-by-area.csv", views.mileposts_csv, name="mileposts-csv"),
     path("data/trends/<slug:group>.csv", views.trend_csv, name="trend-csv"),
-    path("data/<int:year>/<slug:group>.csv", views.group_csv, name="group-csv"),
+    path("data/<year:year>/<slug:group>.csv", views.group_csv, name="group-csv"),
     path("api/v1/indicators/", views.indicators_json, name="api-indicators"),
     path("api/v1/indicators.csv", views.indicators_csv, name="api-indicators-csv"),
     path("api/v1/years/", views.years, name="api-years"),
@@ -26,8 +26,8 @@ urlpatterns = [
     path("benchmark/<slug:org_slug>/", views.member_benchmark, name="member-benchmark"),
     # Administrators: figures by year, recompute, publish preview and publish (indicators issue).
     path("staff/figures/", staff_views.staff_years, name="staff-years"),
-    path("staff/figures/<int:year>/recompute/", staff_views.staff_recompute, name="staff-recompute"),
+    path("staff/figures/<year:year>/recompute/", staff_views.staff_recompute, name="staff-recompute"),
     path(
-        "staff/figures/<int:year>/publish/", staff_views.staff_publish_preview, name="staff-publish-preview"
+        "staff/figures/<year:year>/publish/", staff_views.staff_publish_preview, name="staff-publish-preview"
     ),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -29,6 +30,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("staff_role", User.StaffRole.ADMINISTRATOR)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # Logging in as "Lead@AuroraSocial.example" finds lead@aurorasocial.example, as reset and invitations do.
+        return self.get(email__iexact=username.strip())
+
 
 class User(AbstractUser):
     """A person who logs in with their e-mail address; coalition staff carry a staff role."""
@@ -48,9 +53,18 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # One address, one account, whatever the case it was typed in (login compares case-insensitively).
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+        ]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        # Stored lower-case whatever path saved it (the admin too), so one address is one account.
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -4,7 +4,7 @@ from .views import accounts, organizations, reminders, review, staff, survey
 
 app_name = "surveys"
 
-survey_prefix = "orgs/<slug:org_slug>/survey/<int:year>/"
+survey_prefix = "orgs/<slug:org_slug>/survey/<year:year>/"
 
 urlpatterns = [
     path("home/", accounts.home, name="home"),
@@ -31,7 +31,7 @@ urlpatterns = [
     path("staff/reminders/send/", reminders.reminder_send, name="reminders-send"),
     path("staff/audit/", review.audit_log, name="audit-log"),
     path("staff/audit.csv", review.audit_export, name="audit-export"),
-    path("staff/answers/<int:year>.csv", review.answers_export, name="answers-export"),
+    path("staff/answers/<year:year>.csv", review.answers_export, name="answers-export"),
     path("staff/import/", review.import_upload, name="import-upload"),
     path("staff/import/confirm/", review.import_confirm, name="import-confirm"),
     path(

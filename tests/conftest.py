@@ -1,5 +1,8 @@
 """Test settings and shared fixtures: the one place where tests override settings."""
 
+import os
+from urllib.parse import urlsplit
+
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,9 +24,59 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
     # Tasks run in-process unless a test starts a real worker (see tests/metrics/test_worker.py).
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
+
+
+def redis_flush_refusal(location: str, *, test_url: str | None, dotenv_url: str | None) -> str:
+    """Why the tests must not flush the Redis database at `location` (every test starts with FLUSHDB), or "".
+
+    Only the database given for tests may be flushed: TEST_REDIS_URL when set (make test sets it);
+    otherwise anything but database 0 (the development database in the README, .env.example and compose)
+    and the REDIS_URL of a developer's .env file, which settings.py would otherwise pick up silently.
+    """
+    if test_url:
+        if location != test_url:
+            return f"the cache is {location}, but TEST_REDIS_URL is {test_url}"
+        return ""
+    if location == dotenv_url:
+        return f"{location} comes from your .env file (your development Redis)"
+    if (urlsplit(location).path.strip("/") or "0") == "0":
+        return f"{location} is Redis database 0, where development data lives"
+    return ""
+
+
+def _dotenv_redis_url() -> str | None:
+    from django.conf import settings
+
+    path = settings.BASE_DIR / ".env"
+    lines = path.read_text().splitlines() if path.exists() else []
+    for line in lines:
+        name, _, value = line.strip().removeprefix("export ").partition("=")
+        if name.strip() == "REDIS_URL":
+            return value.strip().strip("'\"")
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _only_the_test_redis_is_flushed():
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if "redis" in settings.CACHES["default"]["BACKEND"]:
+        reason = redis_flush_refusal(
+            location, test_url=os.environ.get("TEST_REDIS_URL"), dotenv_url=_dotenv_redis_url()
+        )
+        if reason:
+            pytest.exit(
+                f"Refusing to run the tests: they empty their Redis database, and {reason}. Give them a "
+                "database of their own, e.g. TEST_REDIS_URL=redis://127.0.0.1:6379/15 "
+                "REDIS_URL=redis://127.0.0.1:6379/15 (make test does this).",
+                returncode=4,
+            )
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,9 @@ MATRIX = [
     # Staff in the matrix already passed their second factor; members have no device yet.
     ("two-factor-setup", {}, {**signed_in(OK), "reviewer": REDIRECT, "administrator": REDIRECT}),
     ("two-factor-verify", {}, signed_in(REDIRECT)),
+    ("two-factor-backup", {}, signed_in(REDIRECT)),
+    # Backup codes are for staff, after their second factor; members are sent back to their profile.
+    ("backup-codes", {}, {**signed_in(REDIRECT), "reviewer": OK, "administrator": OK}),
     ("invitation-accept", {"token": "unknown"}, everyone(GONE)),
     ("surveys:home", {}, signed_in(REDIRECT)),
     ("surveys:organization-list", {}, signed_in(OK)),
@@ -113,6 +116,7 @@ MATRIX = [
     ("metrics:api-years", {}, everyone(OK)),
     ("metrics:api-openapi", {}, everyone(OK)),
     ("metrics:healthz", {}, everyone(OK)),
+    ("readyz", {}, everyone(OK)),
     ("metrics:member-benchmark", {"org_slug": "{org_a}"}, members_of_a()),
 ]
 
@@ -209,7 +213,12 @@ def test_authorization_matrix(client, world, name, kwargs, expected):
                 login_staff(client, user)
             else:
                 client.force_login(user)
-        results[role] = _outcome(client.get(url))
+        response = client.get(url)
+        results[role] = _outcome(response)
+        if user is not None:
+            # Nothing a signed-in person is shown may be kept by a proxy or the browser's history.
+            cache_control = response.get("Cache-Control", "")
+            assert "private" in cache_control and "no-store" in cache_control, (role, cache_control)
     assert results == {role: expected[role] for role in ROLES}
 
 

@@ -161,7 +161,6 @@ def indicators_recompute(*, year: int) -> RecomputeReport:
     started = timezone.now()
     report = RecomputeReport(year=year)
     _lock_year(year)
-    state, _ = YearState.objects.get_or_create(year=year)
     cycle = SurveyCycle.objects.filter(year=year).first()
     old = {
         v.indicator.code: v
@@ -169,6 +168,11 @@ def indicators_recompute(*, year: int) -> RecomputeReport:
         .select_related("indicator")
         .only("value", "denominator", "is_imported", "indicator__code")
     }
+    if cycle is None and not old:
+        # Nothing to compute nor keep: settle a request owed for it, but never invent a row for the year.
+        YearState.objects.filter(year=year).update(needs_recompute=False, computed_at=started)
+        return report
+    state, _ = YearState.objects.get_or_create(year=year)
     has_raw = cycle is not None and Submission.objects.filter(cycle=cycle, status=APPROVED).exists()
     if not has_raw and (cycle is None or any(v.is_imported for v in old.values())):
         report.kept_imported = any(v.is_imported for v in old.values())

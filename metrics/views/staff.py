@@ -21,6 +21,8 @@ def staff_years(request):
 @administrator_required
 @require_POST
 def staff_recompute(request, year: int):
+    if not staff_selectors.staff_year_exists(year=year):
+        raise Http404("There is no survey or figures for that year.")
     report = indicators_recompute(year=year)
     messages.success(request, report.summary() + " Preview the figures to publish them.")
     return redirect("metrics:staff-years")

@@ -97,3 +97,14 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the six digits your authenticator app shows.")
         return token
+
+
+class BackupCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Backup code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text="One of the codes you saved when you set up two-factor authentication. Each works once.",
+    )

@@ -145,3 +145,42 @@ def totp_device_confirm(*, device, token: str) -> bool:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     return True
+
+
+BACKUP_CODE_COUNT = 10
+
+
+@transaction.atomic
+def backup_codes_generate(*, user: User) -> list[str]:
+    """Replace the user's backup codes with a fresh set and return them to show once; earlier codes stop
+    working. Each code logs in once in place of the authenticator app (backup_code_use)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Backup codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+def backup_codes_remaining(*, user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def backup_code_use(*, user: User, code: str):
+    """The backup-code device if `code` is one of the user's unused codes (it is then used up), else None.
+
+    The device row is locked, so the same code typed twice at once logs in once.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    code = code.strip().replace(" ", "").replace("-", "").lower()
+    for device in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
+        if device.verify_token(code):
+            return device
+    return None

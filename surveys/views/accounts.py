@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
-from ..forms.accounts import InvitationAcceptForm, ProfileForm, TokenForm
+from ..forms.accounts import BackupCodeForm, InvitationAcceptForm, ProfileForm, TokenForm
 from ..services import accounts as account_services
 
 
@@ -90,7 +90,13 @@ def two_factor_setup(request):
             messages.success(
                 request, "Two-factor authentication is on. You will need your app each time you log in."
             )
-            return redirect(_safe_next(request, "surveys:home"))
+            # Shown here, once: a lost phone then needs a saved code, not another administrator.
+            codes = account_services.backup_codes_generate(user=request.user)
+            return render(
+                request,
+                "registration/backup_codes.html",
+                {"codes": codes, "continue_to": _safe_next(request, "/"), "first_time": True},
+            )
         form.add_error(
             "token", "That code is not right. Check the time on your phone and type the newest code."
         )
@@ -122,3 +128,46 @@ def two_factor_verify(request):
     return render(
         request, "registration/two_factor_verify.html", {"form": form, "next": request.GET.get("next", "")}
     )
+
+
+@login_required
+def two_factor_backup(request):
+    """The second-factor prompt's fallback: a backup code instead of the authenticator app."""
+    if request.user.is_verified():
+        return redirect(_safe_next(request, "surveys:home"))
+    if not any(devices_for_user(request.user, confirmed=True)):
+        return redirect("two-factor-setup")
+    form = BackupCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = account_services.backup_code_use(user=request.user, code=form.cleaned_data["code"])
+        if device:
+            otp_login(request, device)
+            left = account_services.backup_codes_remaining(user=request.user)
+            messages.warning(
+                request,
+                f"You logged in with a backup code; {left} left. Make new ones in your profile if you are "
+                "running short, and set up your authenticator app again if you lost it.",
+            )
+            return redirect(_safe_next(request, "surveys:home"))
+        form.add_error("code", "That code is not one of your unused backup codes. Check it and try again.")
+    return render(
+        request, "registration/two_factor_backup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@login_required
+def backup_codes(request):
+    """Staff see how many backup codes they have left and make a new set (shown once, the old set stops
+    working). Only after their second factor, so a stolen password alone cannot mint codes."""
+    if not request.user.is_coalition_staff:
+        return redirect("profile")
+    if not request.user.is_verified():
+        from ..permissions import redirect_to_second_factor
+
+        return redirect_to_second_factor(request)
+    if request.method == "POST":
+        codes = account_services.backup_codes_generate(user=request.user)
+        messages.success(request, "New backup codes are ready; the old ones no longer work.")
+        return render(request, "registration/backup_codes.html", {"codes": codes, "continue_to": "/"})
+    remaining = account_services.backup_codes_remaining(user=request.user)
+    return render(request, "registration/backup_codes_manage.html", {"remaining": remaining})

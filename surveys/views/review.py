@@ -262,6 +262,8 @@ def participation(request):
     cycle = (
         next((c for c in cycles if str(c.year) == year), None) if year else selectors_review.current_cycle()
     )
+    if cycle is None and year:
+        raise Http404("There is no survey for that year. Choose a year from the list.")
     if cycle is None:
         return render(request, "surveys/participation.html", {"cycle": None, "cycles": cycles})
     context = selectors_review.participation(cycle=cycle)

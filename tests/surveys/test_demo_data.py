@@ -24,7 +24,6 @@ from surveys.demo_data import OrgAnswers, build_year, reference_rows, targets_fr
 QUESTIONNAIRE_DIR = REPO_ROOT / "surveys" / "questionnaires"
 QUESTIONNAIRE_2025 = QUESTIONNAIRE_DIR / "2025.yaml"
 MILEPOSTS_YAML = QUESTIONNAIRE_DIR / "mileposts.yaml"
-# The repository copy (tests never read ../shared, which a worktree does not have next to it).
 REFERENCE_CSV = REPO_ROOT / "metrics" / "data" / "published-figures.csv"
 
 VALID_TYPES = {"yes_no", "single_choice", "multiple_choice", "integer", "short_text", "long_text"}
