@@ -29,11 +29,12 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_DEBUG=false \
     DATABASE_URL=sqlite:////data/db.sqlite3 \
-    CACHE_DIR=/data/cache
+    CACHE_DIR=/data/cache \
+    EXPORTS_DIR=/data/exports
 
 RUN groupadd --system milepost \
     && useradd --system --gid milepost --create-home --home-dir /home/milepost milepost \
-    && mkdir -p /data/cache && chown -R milepost:milepost /data
+    && mkdir -p /data/cache /data/exports && chown -R milepost:milepost /data
 
 # Dependencies first, exactly as uv.lock pins them (hashes checked), so a code change reuses this layer.
 WORKDIR /app

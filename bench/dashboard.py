@@ -1,14 +1,15 @@
 #!/usr/bin/env python
 """Benchmark: the public overview against a trivial Django view, on the same gunicorn server.
 
-Builds a throwaway database (SQLite in a temporary folder, or a PostgreSQL database `milepost_dashboard_bench`
-on the server of $DATABASE_URL with --postgres) straight from the models, seeds it with the demo
+Builds a throwaway database (SQLite in a temporary folder, or with --postgres a PostgreSQL database on the
+server of $DATABASE_URL named by $BENCH_DATABASE_NAME, else `<database of DATABASE_URL>_dashboard_bench`) straight from the models, seeds it with the demo
 (`seed_demo`; or, with --seed reference or when the demo seed fails, one release per year of the reference
 figures), collects the static files as production does (compressed, hashed names), starts gunicorn with
 2 workers on a loopback port with DJANGO_DEBUG=false, warms the cache, then measures with `wrk`
 (bounded, --latency) the overview `/` and `/healthz` and prints requests per second, p50/p99 and the
 ratio (target: overview ≥ 0.7× the trivial view). Finally it prints the first-visit transfer size of the
-overview: HTML + CSS + JS as served with `Accept-Encoding: gzip` (target: ≤ 600 KB).
+overview: HTML + CSS + JS as served to a browser (`Accept-Encoding: br, gzip`; target: ≤ 600 KB), and the
+same with gzip only.
 
     .venv/bin/python bench/dashboard.py [--duration 10] [--connections 16] [--postgres] [--seed demo|reference]
 
@@ -30,12 +31,12 @@ import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
+import brotli
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-PG_BENCH_DB = "milepost_dashboard_bench"
-
-from throwaway_db import database_url, recreate_database  # noqa: E402
+from throwaway_db import bench_database_name, database_url, recreate_database  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
@@ -96,8 +97,8 @@ def wait_until_up(base: str, timeout: float = 30) -> None:
     sys.exit("gunicorn did not answer /healthz within 30 s.")
 
 
-def fetch(url: str, *, gzip_ok: bool = True) -> tuple[int, bytes, dict]:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+def fetch(url: str, *, accept: str = "br, gzip") -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(url, headers={"Accept-Encoding": accept} if accept else {})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, response.read(), dict(response.headers)
 
@@ -133,20 +134,23 @@ class _Assets(HTMLParser):
             self.urls.append(attrs["src"])
 
 
-def transfer_size(base: str) -> list[tuple[str, int, int, str]]:
+def _decoded(body: bytes, encoding: str) -> bytes:
+    return {"gzip": gzip.decompress, "br": brotli.decompress}.get(encoding, lambda raw: raw)(body)
+
+
+def transfer_size(base: str, accept: str) -> list[tuple[str, int, int, str]]:
     """(url, bytes on the wire, bytes uncompressed, content-encoding) for the overview and its CSS and JS."""
     rows = []
-    status, body, headers = fetch(f"{base}/")
+    status, body, headers = fetch(f"{base}/", accept=accept)
     encoding = headers.get("Content-Encoding", "identity")
-    html = gzip.decompress(body) if encoding == "gzip" else body
+    html = _decoded(body, encoding)
     rows.append(("/ (HTML)", len(body), len(html), encoding))
     parser = _Assets()
     parser.feed(html.decode())
     for url in parser.urls:
-        status, body, headers = fetch(f"{base}{url}")
+        status, body, headers = fetch(f"{base}{url}", accept=accept)
         encoding = headers.get("Content-Encoding", "identity")
-        raw = gzip.decompress(body) if encoding == "gzip" else body
-        rows.append((url, len(body), len(raw), encoding))
+        rows.append((url, len(body), len(_decoded(body, encoding)), encoding))
     return rows
 
 
@@ -185,9 +189,10 @@ def main() -> None:
     if args.postgres:
         if not os.environ.get("DATABASE_URL"):
             sys.exit("--postgres needs DATABASE_URL (the server to create the benchmark database on).")
-        recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB)
-        env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"], PG_BENCH_DB)
-        database = f"PostgreSQL ({PG_BENCH_DB})"
+        pg_name = bench_database_name(os.environ["DATABASE_URL"], "dashboard_bench")
+        recreate_database(os.environ["DATABASE_URL"], pg_name)
+        env["DATABASE_URL"] = database_url(os.environ["DATABASE_URL"], pg_name)
+        database = f"PostgreSQL ({pg_name})"
     else:
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
         database = "SQLite"
@@ -225,12 +230,13 @@ def main() -> None:
             path: run_wrk(f"{base}{path}", duration=args.duration, connections=args.connections)
             for path in args.also
         }
-        sizes = transfer_size(base)
+        sizes = transfer_size(base, "br, gzip")
+        gzip_total = sum(row[1] for row in transfer_size(base, "gzip"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
         if args.postgres:
-            recreate_database(os.environ["DATABASE_URL"], PG_BENCH_DB, drop_only=True)
+            recreate_database(os.environ["DATABASE_URL"], pg_name, drop_only=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
     ratio = overview["rps"] / trivial["rps"]
@@ -249,12 +255,13 @@ def main() -> None:
     )
     if overview["non_2xx"] or trivial["non_2xx"]:
         print(f"Warning: non-2xx responses: overview {overview['non_2xx']}, healthz {trivial['non_2xx']}")
-    print("\nFirst visit to the overview (as served, Accept-Encoding: gzip):")
+    print("\nFirst visit to the overview (as served, Accept-Encoding: br, gzip):")
     for url, wire, raw, encoding in sizes:
         print(f"  {url:<60}{wire / 1024:>9.1f} KB  ({raw / 1024:.1f} KB, {encoding})")
     print(
         f"  {'total':<60}{total / 1024:>9.1f} KB (target ≤ 600 KB) — {'OK' if total <= 600 * 1024 else 'ABOVE TARGET'}"
     )
+    print(f"  {'total with gzip only (a client without Brotli)':<60}{gzip_total / 1024:>9.1f} KB")
 
 
 if __name__ == "__main__":

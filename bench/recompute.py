@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark: recompute a year's indicators against a plain scan of the answers table.
 
-Creates a throwaway PostgreSQL database (`milepost_bench`, on the server of $DATABASE_URL), builds the schema
+Creates a throwaway PostgreSQL database on the server of $DATABASE_URL (named by $BENCH_DATABASE_NAME, else
+`<database of DATABASE_URL>_recompute_bench`; dropped WITH (FORCE) first, so never name a shared one), builds the schema
 from the models, loads the full 2025 questionnaire and milepost catalogue, and bulk-loads (COPY) approved
 submissions with answers and mileposts plus drafts that must not count. Then it times the full recompute
 and `SELECT count(*)` over the answers (and answer-options) tables and prints the ratio (target: ≤ 3).
@@ -25,13 +26,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-BENCH_DB = "milepost_bench"
+from throwaway_db import (  # noqa: E402
+    bench_database_name,
+    database_url,
+    recreate_database,
+    schema_from_models,
+)
 
-from throwaway_db import database_url, recreate_database, schema_from_models  # noqa: E402
 
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url(url, BENCH_DB)
+def setup_django(url: str, name: str) -> None:
+    os.environ["DATABASE_URL"] = database_url(url, name)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
     import django
@@ -270,14 +274,15 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="Also time the cheapest recount we could design (a lower bound)."
     )
-    parser.add_argument("--keep", action="store_true", help=f"Keep the {BENCH_DB} database afterwards.")
+    parser.add_argument("--keep", action="store_true", help="Keep the benchmark database afterwards.")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/milepost")
-    recreate_database(url, BENCH_DB)
+    name = bench_database_name(url, "recompute_bench")
+    recreate_database(url, name)
     try:
-        setup_django(url)
+        setup_django(url, name)
         from surveys.models import SurveyCycle
         from surveys.services.questionnaires import milepost_catalogue_load, questionnaire_load
 
@@ -297,7 +302,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            recreate_database(url, BENCH_DB, drop_only=True)
+            recreate_database(url, name, drop_only=True)
 
 
 if __name__ == "__main__":

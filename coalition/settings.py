@@ -219,6 +219,15 @@ CELERY_BEAT_SCHEDULE["surveys-reminders-send"] = {
     "task": "surveys.tasks.reminders_send_task",
     "schedule": crontab(hour=7, minute=0),
 }
+# Big CSV exports (the audit log) are written by the worker into this private folder, never under a public
+# URL; web and worker must share it. Staff download them through a view; they expire after EXPORT_KEEP_HOURS.
+EXPORTS_DIR = Path(env("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports")))
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
+# Every hour at :15: delete the export files that have expired.
+CELERY_BEAT_SCHEDULE["surveys-exports-purge"] = {
+    "task": "surveys.tasks.export_jobs_purge_task",
+    "schedule": crontab(minute=15),
+}
 # Seconds a recompute waits after an approval so that a burst of approvals costs one recompute.
 INDICATORS_RECOMPUTE_DELAY = env.int("INDICATORS_RECOMPUTE_DELAY", default=10)
 

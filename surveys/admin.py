@@ -54,7 +54,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organization", "role", "created_at"]
-    list_filter = ["role", "organization"]
+    list_filter = ["role"]  # organisations are searched, not listed: there may be thousands
     search_fields = ["user__email", "user__first_name", "user__last_name", "organization__name"]
     autocomplete_fields = ["user", "organization"]
 

@@ -1,5 +1,7 @@
 """Organisations, people, questionnaires, submissions, mileposts and the review workflow's records."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -563,7 +565,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "created_at"])]
+        indexes = [
+            models.Index(fields=["organization", "created_at"]),
+            # The audit log pages by (created_at, id) from a cursor (keyset), never by OFFSET.
+            models.Index(fields=["created_at", "id"], name="auditevent_keyset"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.subject or self.submission_id}"
@@ -592,6 +598,56 @@ class AuditEvent(models.Model):
             note=note,
             **extra,
         )
+
+
+class ExportJob(models.Model):
+    """A large CSV export made by a background worker and kept privately until it expires.
+
+    The file lives in settings.EXPORTS_DIR (never under the static or media URLs) as `<id>.csv`; staff fetch it
+    through a view that checks who is asking.
+    """
+
+    class Kind(models.TextChoices):
+        AUDIT = "audit", "Audit log"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Being written"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    description = models.CharField(max_length=300, blank=True, help_text="The filters, in words.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} export of {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def progress(self) -> int:
+        """Percent written, 0–100."""
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, 100 * self.rows_done // self.rows_total) if self.rows_total else 0
 
 
 class ReminderSent(models.Model):

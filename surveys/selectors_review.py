@@ -1,13 +1,13 @@
-"""Reads behind the staff pages: review queue, review page, participation dashboard and audit log.
+"""Reads behind the review queue and the review page (participation and the audit log: selectors_staff.py).
 
 Every function runs a fixed number of queries, whatever the number of organisations or questions.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .conditions import answer_value, visible_codes
@@ -247,90 +247,6 @@ def submission_review(*, submission_id: int) -> dict:
         "history": history,
         "proposals": proposals,
     }
-
-
-# --- Participation --------------------------------------------------------------------------------------
-
-TOTAL_KEYS = ("invited", "not_started", "draft", "submitted", "returned", "approved", "reopened")
-
-
-def participation(*, cycle: SurveyCycle) -> dict:
-    """Every active organisation's status, last activity and progress in `cycle`, and totals. 4 queries."""
-    question_count = Question.objects.filter(cycle=cycle).count()
-    submissions = {
-        s.organization_id: s
-        for s in Submission.objects.filter(cycle=cycle).annotate(
-            answered=Count("answers", filter=Q(answers__is_visible=True), distinct=True),
-            last_answer_at=Max("answers__updated_at"),
-            milepost_count=Count("mileposts", distinct=True),
-        )
-    }
-    last_events = dict(
-        AuditEvent.objects.filter(submission__cycle=cycle)
-        .values_list("organization_id")
-        .annotate(last=Max("created_at"))
-        .values_list("organization_id", "last")
-    )
-    rows = []
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
-    for organization in Organization.objects.filter(is_active=True).order_by("name"):
-        submission = submissions.get(organization.id)
-        totals["invited"] += 1
-        if submission is None:
-            totals["not_started"] += 1
-            rows.append({"organization": organization, "submission": None, "status": "not_started"})
-            continue
-        totals[submission.status] += 1
-        moments = [
-            m
-            for m in (submission.updated_at, submission.last_answer_at, last_events.get(organization.id))
-            if m
-        ]
-        answered = min(submission.answered, question_count)
-        rows.append(
-            {
-                "organization": organization,
-                "submission": submission,
-                "status": submission.status,
-                "last_activity": max(moments) if moments else None,
-                "answered": answered,
-                "progress": round(100 * answered / question_count) if question_count else 0,
-            }
-        )
-    return {
-        "cycle": cycle,
-        "rows": rows,
-        "totals": totals,
-        "question_count": question_count,
-        "days_left": (cycle.closes_on - timezone.localdate()).days,
-    }
-
-
-# --- Audit log ------------------------------------------------------------------------------------------
-
-
-def audit_events(
-    *,
-    organization: Organization | None = None,
-    actor=None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    kind: str = "",
-) -> QuerySet:
-    """The audit log, newest first, filtered; dates are inclusive local days."""
-    events = AuditEvent.objects.select_related("organization", "actor", "submission__cycle")
-    if organization is not None:
-        events = events.filter(organization=organization)
-    if actor is not None:
-        events = events.filter(actor=actor)
-    if kind:
-        events = events.filter(kind=kind)
-    tz = timezone.get_current_timezone()
-    if date_from:
-        events = events.filter(created_at__gte=datetime.combine(date_from, datetime.min.time(), tzinfo=tz))
-    if date_to:
-        events = events.filter(created_at__lte=datetime.combine(date_to, datetime.max.time(), tzinfo=tz))
-    return events.order_by("-created_at", "-id")
 
 
 def pending_proposals() -> QuerySet:

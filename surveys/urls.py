@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import accounts, organizations, reminders, review, staff, survey
+from .views import (
+    accounts,
+    audit,
+    chooser,
+    exports,
+    organizations,
+    participation,
+    reminders,
+    review,
+    staff,
+    survey,
+)
 
 app_name = "surveys"
 
@@ -18,7 +29,7 @@ urlpatterns = [
     path(survey_prefix + "<slug:section_code>/", survey.survey_section, name="survey-section"),
     path("staff/", staff.staff_overview, name="staff-overview"),
     path("staff/invitations/new/", staff.invitation_create, name="invitation-create"),
-    # Review, participation, audit, exports and import (issue 4): see surveys/views/review.py.
+    # Review and import: surveys/views/review.py; participation, audit log and exports: their own modules.
     path("review/", review.review_queue, name="review-queue"),
     path("review/<int:submission_id>/", review.review_submission, name="review-submission"),
     path("review/<int:submission_id>/comments/", review.review_comment, name="review-comment"),
@@ -26,12 +37,15 @@ urlpatterns = [
     path("review/<int:submission_id>/approve/", review.review_approve, name="review-approve"),
     path("review/<int:submission_id>/reopen/", review.review_reopen, name="review-reopen"),
     path("review/proposals/<int:proposal_id>/decide/", review.proposal_decide, name="proposal-decide"),
-    path("staff/participation/", review.participation, name="participation"),
+    path("staff/participation/", participation.participation, name="participation"),
     path("staff/reminders/", reminders.reminder_list, name="reminders"),
     path("staff/reminders/send/", reminders.reminder_send, name="reminders-send"),
-    path("staff/audit/", review.audit_log, name="audit-log"),
-    path("staff/audit.csv", review.audit_export, name="audit-export"),
-    path("staff/answers/<year:year>.csv", review.answers_export, name="answers-export"),
+    path("staff/audit/", audit.audit_log, name="audit-log"),
+    path("staff/audit/export/", exports.audit_export, name="audit-export"),
+    path("staff/answers/<year:year>.csv", exports.answers_export, name="answers-export"),
+    path("staff/exports/<uuid:job_id>/", exports.export_detail, name="export-detail"),
+    path("staff/exports/<uuid:job_id>/download/", exports.export_download, name="export-download"),
+    path("staff/organizations/search/", chooser.organization_search, name="organization-search"),
     path("staff/import/", review.import_upload, name="import-upload"),
     path("staff/import/confirm/", review.import_confirm, name="import-confirm"),
     path(

@@ -4,6 +4,9 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
+from django.db import connections
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -157,3 +160,18 @@ def lead_client(client, lead_a):
 def contributor_client(client, contributor_a):
     client.force_login(contributor_a)
     return client
+
+
+@pytest.fixture
+def real_worker(monkeypatch):
+    """A real Celery worker thread consuming from Redis (tests marked celery_worker, transactional db)."""
+    if not django_settings.REDIS_URL:
+        pytest.fail("This test needs Redis: run it with REDIS_URL set (see README, running the tests).")
+    # The worker thread's database connections close after each task, so the test database can be torn down.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True

@@ -75,7 +75,11 @@ MATRIX = [
     ("surveys:reminders-send", {}, administrators(405)),  # POST only; reviewers may look but not send
     ("surveys:answers-export", {"year": "{year}"}, reviewers()),
     ("surveys:audit-log", {}, administrators()),
-    ("surveys:audit-export", {}, administrators()),
+    ("surveys:audit-export", {}, administrators(405)),  # POST only: queues a background export
+    ("surveys:export-detail", {"job_id": "{export_a}"}, administrators()),
+    # Still waiting for the worker: the download sends administrators back to the progress page.
+    ("surveys:export-download", {"job_id": "{export_a}"}, administrators(REDIRECT)),
+    ("surveys:organization-search", {}, reviewers()),
     ("surveys:import-upload", {}, administrators()),
     ("surveys:import-confirm", {}, administrators(405)),
     ("surveys:member-comments", {"org_slug": "{org_a}", "submission_id": "{submission_a}"}, members_of_a()),
@@ -150,7 +154,7 @@ def world():
 
 def _review_world(org_a) -> dict:
     """A's returned submission with a reviewer comment and a milepost proposal (issue 4's URLs)."""
-    from surveys.models import MilepostProposal, ReviewComment
+    from surveys.models import ExportJob, MilepostProposal, ReviewComment
 
     from .factories import SubmissionFactory, SurveyCycleFactory
 
@@ -160,7 +164,14 @@ def _review_world(org_a) -> dict:
     proposal = MilepostProposal.objects.create(
         submission=submission, area="detection", title="T", description="D"
     )
-    return {"submission_a": submission.pk, "comment_a": comment.pk, "proposal_a": proposal.pk, "year": 2026}
+    export = ExportJob.objects.create(kind="audit", requested_by=author, expires_at=submission.created_at)
+    return {
+        "submission_a": submission.pk,
+        "comment_a": comment.pk,
+        "proposal_a": proposal.pk,
+        "year": 2026,
+        "export_a": str(export.pk),
+    }
 
 
 def _survey_world(org_a) -> dict:

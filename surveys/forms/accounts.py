@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from ..models import Membership, Organization, User
+from .fields import OrganizationChoiceField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -64,7 +65,7 @@ class ProfileForm(forms.Form):
 
 class InvitationCreateForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    organization = forms.ModelChoiceField(
+    organization = OrganizationChoiceField(
         queryset=Organization.objects.filter(is_active=True), label="Organisation"
     )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR)

@@ -2,18 +2,15 @@
 
 from django import forms
 
-from ..models import AuditEvent, Organization, Submission, SurveyCycle, User
+from ..models import AuditEvent, Submission, SurveyCycle
+from ..selectors_staff import NOT_STARTED
+from .fields import OrganizationChoiceField, UserEmailField
 
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Submission.Status.choices], required=False)
     year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Survey year")
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.order_by("name"),
-        required=False,
-        empty_label="Any organisation",
-        label="Organisation",
-    )
+    organization = OrganizationChoiceField(required=False, label="Organisation", help_text="")
     q = forms.CharField(required=False, label="Search organisations", max_length=100)
 
     def __init__(self, *args, **kwargs):
@@ -82,16 +79,17 @@ class ProposalDecisionForm(forms.Form):
         return cleaned
 
 
-class AuditFilterForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.order_by("name"),
+class ParticipationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), (NOT_STARTED, "Not started"), *Submission.Status.choices],
         required=False,
-        empty_label="Any organisation",
-        label="Organisation",
     )
-    actor = forms.ModelChoiceField(
-        queryset=User.objects.order_by("email"), required=False, empty_label="Anyone", label="User"
-    )
+    q = forms.CharField(required=False, label="Search organisations", max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    organization = OrganizationChoiceField(required=False, label="Organisation", help_text="")
+    actor = UserEmailField(required=False, label="User (e-mail address)")
     kind = forms.ChoiceField(choices=[("", "Any event"), *AuditEvent.Kind.choices], required=False)
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
@@ -101,6 +99,18 @@ class AuditFilterForm(forms.Form):
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", "The end date is before the start date; swap them.")
         return cleaned
+
+    def description(self) -> str:
+        """The filters in words, e.g. for an export's name: "Alpha Social, from 1 Jan 2026"."""
+        data = self.cleaned_data
+        parts = [
+            data["organization"].name if data.get("organization") else "",
+            data["actor"].email if data.get("actor") else "",
+            AuditEvent.Kind(data["kind"]).label if data.get("kind") else "",
+            f"from {data['date_from']:%-d %b %Y}" if data.get("date_from") else "",
+            f"to {data['date_to']:%-d %b %Y}" if data.get("date_to") else "",
+        ]
+        return ", ".join(part for part in parts if part) or "Every event"
 
 
 class ImportUploadForm(forms.Form):

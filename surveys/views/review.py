@@ -1,23 +1,22 @@
-"""Staff review pages (queue, review, comments, transitions, proposals), participation, audit log, exports and
-the browser import; plus the member's page for reading and answering review comments.
+"""Staff review pages (queue, review, comments, transitions, proposals) and the browser import; plus the
+member's page for reading and answering review comments. Participation, the audit log and the exports have
+their own modules (participation.py, audit.py, exports.py).
 
 Thin views: read input, check access (surveys.permissions), call one service or selector, message, redirect.
 """
 
-import io
 import secrets
 
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .. import selectors, selectors_review
 from ..forms.review import (
-    AuditFilterForm,
     CommentForm,
     ImportConfirmForm,
     ImportUploadForm,
@@ -28,9 +27,9 @@ from ..forms.review import (
     ReturnForm,
     TransitionForm,
 )
-from ..models import Milepost, MilepostProposal, Question, ReviewComment, Submission, SurveyCycle
+from ..models import Milepost, MilepostProposal, Question, ReviewComment, Submission
 from ..permissions import administrator_required, member_required, reviewer_required
-from ..services import exports, imports, workflow
+from ..services import imports, workflow
 
 # --- Queue and review page ------------------------------------------------------------------------------
 
@@ -38,7 +37,9 @@ from ..services import exports, imports, workflow
 @reviewer_required
 def review_queue(request):
     form = QueueFilterForm(request.GET or {"status": Submission.Status.SUBMITTED})
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # Fields typed correctly still filter when another one is wrong (its error shows beside it).
+    filters = getattr(form, "cleaned_data", {})
     submissions = selectors_review.review_queue(
         status=filters.get("status", ""),
         year=filters.get("year"),
@@ -55,7 +56,6 @@ def review_queue(request):
             "page": page,
             "counts": [(status, label, counts[status]) for status, label in Submission.Status.choices],
             "proposals": selectors_review.pending_proposals()[:50],
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -250,75 +250,6 @@ def proposal_decide(request, proposal_id: int):
         messages.error(request, str(error))
         keep_typed()
     return _back(proposal.submission_id, "proposals")
-
-
-# --- Participation --------------------------------------------------------------------------------------
-
-
-@reviewer_required
-def participation(request):
-    cycles = list(SurveyCycle.objects.order_by("-year"))
-    year = request.GET.get("year")
-    cycle = (
-        next((c for c in cycles if str(c.year) == year), None) if year else selectors_review.current_cycle()
-    )
-    if cycle is None and year:
-        raise Http404("There is no survey for that year. Choose a year from the list.")
-    if cycle is None:
-        return render(request, "surveys/participation.html", {"cycle": None, "cycles": cycles})
-    context = selectors_review.participation(cycle=cycle)
-    context["cycles"] = cycles
-    return render(request, "surveys/participation.html", context)
-
-
-# --- Audit log ------------------------------------------------------------------------------------------
-
-
-def _audit_events(request):
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    return form, selectors_review.audit_events(
-        organization=filters.get("organization"),
-        actor=filters.get("actor"),
-        kind=filters.get("kind", ""),
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-    )
-
-
-@administrator_required
-def audit_log(request):
-    form, events = _audit_events(request)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "surveys/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
-
-
-def _csv_response(filename: str, write) -> HttpResponse:
-    buffer = io.StringIO()
-    write(buffer)
-    # A byte-order mark makes spreadsheet programs read the file as UTF-8.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@administrator_required
-def audit_export(request):
-    _, events = _audit_events(request)
-    return _csv_response(
-        "milepost-audit-log.csv", lambda out: exports.audit_export_csv(events=events, out=out)
-    )
-
-
-@reviewer_required
-def answers_export(request, year: int):
-    cycle = get_object_or_404(SurveyCycle, year=year)
-    return _csv_response(
-        f"milepost-answers-{year}.csv", lambda out: exports.answers_export_csv(cycle=cycle, out=out)
-    )
 
 
 # --- Import ---------------------------------------------------------------------------------------------

@@ -4,11 +4,7 @@ import time
 from decimal import Decimal
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings as django_settings
-from django.db import connections
 
-from coalition.celery import app as celery_app
 from metrics.models import IndicatorValue, YearState
 from surveys.models import Submission
 from surveys.services.workflow import submission_approve
@@ -18,22 +14,8 @@ from .factories import add_submission, build_cycle
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def real_worker(settings, monkeypatch):
-    if not django_settings.REDIS_URL:
-        pytest.fail("This test needs Redis: run it with REDIS_URL set (see README, running the tests).")
+def test_a_real_worker_recomputes_the_year_after_an_approval(real_worker, settings):
     settings.INDICATORS_RECOMPUTE_DELAY = 0
-    # The worker thread's database connections close after each task, so the test database can be torn down.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
-
-
-def test_a_real_worker_recomputes_the_year_after_an_approval(real_worker):
     cycle = build_cycle(2025)
     submissions = [
         add_submission(cycle, answers={"image_hashing": ["photodna"]}, status=Submission.Status.SUBMITTED)
