@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from .disclosure.rules import WITHHELD
+
 # Okabe & Ito (2008), "Color Universal Design"; black first for a single series.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 AREA_COLOURS = {"Prevention": "#0072B2", "Detection": "#E69F00", "Response": "#009E73"}
@@ -128,7 +130,7 @@ def members_bar(*, title: str, bars: Sequence[Bar], threshold: int) -> go.Figure
     texts = [
         ""
         if bar.suppressed or bar.value is None
-        else (f"{_number(bar.value)} of {bar.denominator}" if bar.denominator else _number(bar.value))
+        else (f"{_number(bar.value)} of {bar.denominator} asked" if bar.denominator else _number(bar.value))
         for bar in bars
     ]
     annotations = [
@@ -137,7 +139,7 @@ def members_bar(*, title: str, bars: Sequence[Bar], threshold: int) -> go.Figure
             "y": index,
             "xref": "x",
             "yref": "y",
-            "text": f"fewer than {threshold}" if bar.suppressed else "not published",
+            "text": WITHHELD if bar.suppressed else "not published",
             "showarrow": False,
             "xanchor": "left",
             "font": {"style": "italic", "color": TEXT_COLOUR},

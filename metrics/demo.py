@@ -11,9 +11,8 @@ from .models import IndicatorValue, Release
 from .services import (
     indicators_recompute,
     published_figures_import,
-    release_check,
-    release_preview,
     release_publish,
+    release_review,
 )
 
 logger = logging.getLogger(__name__)
@@ -38,9 +37,10 @@ def publish_demo_figures() -> None:
     publisher = User.objects.filter(email="admin@coalition.example").first()
     for year in PUBLISHED_YEARS:
         previous = Release.objects.filter(year=year).exists()
-        if previous and not any(row.changed for row in release_preview(year=year)):
+        review = release_review(year=year, override_reason="demo")
+        if previous and not any(row.changed for row in review.rows):
             continue
-        check = release_check(year=year, override_reason="demo")
+        check = review.check
         if not check.can_publish:
             logger.warning("Demo figures for %s not published: %s", year, " ".join(check.problems))
             continue
@@ -48,5 +48,8 @@ def publish_demo_figures() -> None:
             year=year,
             published_by=publisher,
             note="Demo figures." if not previous else "Demo figures recomputed from the seeded submissions.",
+            public_note=None
+            if not previous
+            else "Figures recomputed after corrections to the survey answers.",
             override_reason="Demo data: the respondents were re-seeded." if previous else "",
         )

@@ -56,7 +56,10 @@ class IndicatorValue(models.Model):
     year = models.PositiveIntegerField(db_index=True)
     indicator = models.ForeignKey(IndicatorDefinition, on_delete=models.CASCADE, related_name="values")
     value = models.DecimalField(max_digits=12, decimal_places=1)
+    # For a question's figures: the members it was shown to who answered it (who was asked), not everyone.
     denominator = models.PositiveIntegerField(null=True, blank=True)
+    # For a mileposts figure: how many members advanced those mileposts (never public; the k rule uses it).
+    contributors = models.PositiveIntegerField(null=True, blank=True)
     is_imported = models.BooleanField(default=False)
     note = models.CharField(max_length=300, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
@@ -102,6 +105,9 @@ class Release(models.Model):
     respondent_ids = models.JSONField(default=list, blank=True)
     min_published_count = models.PositiveIntegerField()
     override_reason = models.TextField(blank=True)
+    # Published after the interval audit (docs/disclosure.md): its denominators say who was asked, and the
+    # values behind its withheld figures are kept (staff only) for auditing later releases of the year.
+    audited = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-year", "-number"]
@@ -145,11 +151,42 @@ class ReleaseValue(models.Model):
         return f"{self.release}: {self.code}"
 
 
+class WithheldFigure(models.Model):
+    """The real value behind a figure a release withheld, or behind a sensitive count it never publishes.
+
+    Staff only: never read by the public side. Kept so that a later release of the year is audited together
+    with what this one published (a correction must not pin a value withheld here).
+    """
+
+    class Reason(models.TextChoices):
+        SMALL = "small", "Fewer than the minimum count"
+        PROTECTS = "protects", "Withheld to protect another figure"
+        HIDDEN = "hidden", "Never published, but could be derived"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="withheld_figures")
+    code = models.CharField(max_length=130)
+    value = models.DecimalField(max_digits=12, decimal_places=1)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    sensitive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["release", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "code"], name="withheld_figure_code_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.release}: {self.code} withheld"
+
+
 class Correction(models.Model):
-    """The corrections log: why a year was republished, and which figures changed."""
+    """The corrections log: which figures changed, the public note saying why, and the staff's own note."""
 
     release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="correction")
+    # Internal: the staff note (and any differencing override); never shown to the public.
     reason = models.TextField()
+    # The only words the public log shows, written for the public and previewed before publishing.
+    public_note = models.TextField(blank=True)
     changes = models.JSONField(default=list, help_text="[{code, label, old, new}] as shown to the public.")
     created_at = models.DateTimeField(default=timezone.now)
 

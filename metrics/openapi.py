@@ -22,9 +22,10 @@ def openapi_document() -> dict:
             "version": "1.0.0",
             "description": (
                 "The coalition's published, aggregate survey figures: counts of members, never a single "
-                "member's answers. Only published releases are served. A member count below "
-                f"{settings.MIN_PUBLISHED_COUNT} is withheld: its value is null and `suppressed` is true "
-                "(shown on the dashboard as 'fewer than N', where N is the release's `min_published_count`)."
+                "member's answers. Only published releases are served. Some figures are withheld: their "
+                "value is null, `suppressed` is true and `shown_as` reads 'withheld'. A figure is withheld "
+                f"when fewer than {settings.MIN_PUBLISHED_COUNT} members are behind it, or when it would let "
+                "a reader work such a figure out; the label does not say which (see the methodology page)."
             ),
             "license": {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"},
         },
@@ -57,7 +58,8 @@ def openapi_document() -> dict:
                         "200": {
                             "description": (
                                 "One row per indicator: year, release, code, area, group, label, value (empty "
-                                "when withheld), denominator, suppressed (true/false), shown_as."
+                                "when withheld), denominator (members asked the question), suppressed "
+                                "(true/false), shown_as ('withheld' or the value)."
                             ),
                             "content": {"text/csv": {"schema": {"type": "string"}}},
                         },
@@ -85,7 +87,16 @@ def openapi_document() -> dict:
             "schemas": {
                 "Indicator": {
                     "type": "object",
-                    "required": ["code", "area", "group", "label", "value", "denominator", "suppressed"],
+                    "required": [
+                        "code",
+                        "area",
+                        "group",
+                        "label",
+                        "value",
+                        "denominator",
+                        "suppressed",
+                        "shown_as",
+                    ],
                     "properties": {
                         "code": {"type": "string", "example": "image_hashing.photodna"},
                         "area": {"type": "string", "enum": ["prevention", "detection", "response", ""]},
@@ -97,9 +108,19 @@ def openapi_document() -> dict:
                         },
                         "denominator": {
                             "type": ["integer", "null"],
-                            "description": "The members in the survey year; null where none was published.",
+                            "description": (
+                                "Out of how many members: for a question, the members it was shown to who "
+                                "answered it (a conditional question is asked of fewer members than responded); "
+                                "for mileposts, the members in the survey year. Null where none was published, "
+                                "or where the number asked is itself withheld."
+                            ),
                         },
-                        "suppressed": {"type": "boolean"},
+                        "suppressed": {"type": "boolean", "description": "True when the value is withheld."},
+                        "shown_as": {
+                            "type": "string",
+                            "description": "The figure as every page shows it: 'withheld', or the value.",
+                            "example": "withheld",
+                        },
                     },
                 },
                 "Release": {

@@ -6,6 +6,8 @@ them: the page a group belongs to, a short explanation, and the sentence a perso
 
 from dataclasses import dataclass
 
+from .disclosure.rules import WITHHELD
+
 
 @dataclass(frozen=True)
 class Group:
@@ -152,8 +154,9 @@ AREAS = (("prevention", "Prevention"), ("detection", "Detection"), ("response", 
 MILEPOST_AREA_CODES = tuple((f"{MILEPOSTS}.{area}", label) for area, label in AREAS)
 
 
-def fewer_than(threshold: int) -> str:
-    return f"fewer than {threshold}"
+def shown_withheld() -> str:
+    """How every withheld figure reads, whatever the reason it is withheld (see docs/disclosure.md)."""
+    return WITHHELD
 
 
 def format_number(value) -> str:
@@ -166,8 +169,16 @@ def format_number(value) -> str:
 
 
 def count_phrase(*, value, suppressed: bool, denominator: int | None, threshold: int) -> str:
-    """'37 of 57 members', 'fewer than 5 of 57 members', or '13 members' when no denominator was published."""
-    count = fewer_than(threshold) if suppressed else format_number(value)
+    """'37 of 57 members', 'a withheld number of the 57 members', or '13 members' without a denominator.
+
+    The denominator is the members who were asked the question and answered it (docs/disclosure.md)."""
+    if suppressed:
+        return (
+            f"a withheld number of the {denominator} members"
+            if denominator
+            else "a withheld number of members"
+        )
+    count = format_number(value)
     if denominator:
         return f"{count} of {denominator} members"
     return f"{count} members"
@@ -226,8 +237,8 @@ class Row:
 
     @property
     def shown(self) -> str:
-        """'37', 'fewer than 5' (withheld), or '' when not published."""
-        return fewer_than(self.threshold) if self.suppressed else format_number(self.value)
+        """'37', 'withheld', or '' when not published."""
+        return WITHHELD if self.suppressed else format_number(self.value)
 
     @property
     def of_members(self) -> str:

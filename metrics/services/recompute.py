@@ -50,11 +50,15 @@ def _one_decimal(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _computed_values(*, cycle: SurveyCycle) -> tuple[dict[str, tuple[Decimal, int | None]], list[int]]:
-    """Every indicator of the cycle as {code: (value, denominator)}, and the respondents' organisation ids.
+def _computed_values(
+    *, cycle: SurveyCycle
+) -> tuple[dict[str, tuple[Decimal, int | None, int | None]], list[int]]:
+    """Every indicator of the cycle as {code: (value, denominator, contributors)}, and the respondents' ids.
 
-    A few set-based queries, whatever the number of submissions: the database counts with GROUP BY. Only
-    approved submissions count, and only answers whose question is shown (`is_visible`).
+    A question's figures are out of the members it was shown to who answered it (a conditional question is
+    not asked of everyone); a mileposts figure records how many members advanced those mileposts (never
+    public: the k rule uses it). A few set-based queries, whatever the number of submissions: the database
+    counts with GROUP BY. Only approved submissions count, and only answers whose question is shown.
     """
     approved = Submission.objects.filter(cycle=cycle, status=APPROVED)
     # No ordering in SQL: the model's default ordering would join organisations only to sort.
@@ -81,47 +85,58 @@ def _computed_values(*, cycle: SurveyCycle) -> tuple[dict[str, tuple[Decimal, in
     asked_options = set(options.values())
     asked_yes = {code for code, qtype in questions.values() if qtype == Question.Type.YES_NO}
 
-    by_option, by_yes = _answer_counts(cycle=cycle, questions=questions, options=options)
+    by_option, by_yes, answered = _answer_counts(cycle=cycle, questions=questions, options=options)
 
-    # Mileposts per area and members advancing, in one pass over the approved submissions' mileposts.
+    # Mileposts per area, members advancing and members behind each area, in one pass.
     milepost_counts = SubmissionMilepost.objects.filter(
         submission__cycle=cycle, submission__status=APPROVED
     ).aggregate(
         advancing=Count("submission_id", distinct=True),
         **{area: Count("pk", filter=Q(milepost__area=area)) for area in Area.values},
+        **{
+            f"members_{area}": Count("submission_id", distinct=True, filter=Q(milepost__area=area))
+            for area in Area.values
+        },
     )
-    advancing = milepost_counts.pop("advancing")
-    by_area = milepost_counts
+    advancing = milepost_counts["advancing"]
+    by_area = {area: milepost_counts[area] for area in Area.values}
+    members_by_area = {area: milepost_counts[f"members_{area}"] for area in Area.values}
     total_mileposts = sum(by_area.values())
 
-    values: dict[str, tuple[Decimal, int | None]] = {}
+    values: dict[str, tuple[Decimal, int | None, int | None]] = {}
     for definition in definitions:
+        denominator, contributors = respondents, None
         match definition.kind:
             case Kind.OPTION_COUNT if (definition.question_code, definition.option_code) in asked_options:
                 value = by_option.get((definition.question_code, definition.option_code), 0)
+                denominator = answered.get(definition.question_code, 0)
             case Kind.YES_COUNT if definition.question_code in asked_yes:
                 value = by_yes.get(definition.question_code, 0)
+                denominator = answered.get(definition.question_code, 0)
             case Kind.RESPONDENTS:
-                values[definition.code] = (Decimal(respondents), None)
+                values[definition.code] = (Decimal(respondents), None, None)
                 continue
             case Kind.MILEPOSTS:
-                value = total_mileposts
+                value, contributors = total_mileposts, advancing
             case Kind.MILEPOSTS_IN_AREA:
                 value = by_area.get(definition.area, 0)
+                contributors = members_by_area.get(definition.area, 0)
             case Kind.MEMBERS_ADVANCING:
                 value = advancing
             case Kind.MILEPOSTS_PER_MEMBER:
                 value = _one_decimal(Decimal(total_mileposts) / respondents) if respondents else Decimal(0)
+                contributors = advancing
             case _:
                 continue
-        values[definition.code] = (_one_decimal(value), respondents)
+        values[definition.code] = (_one_decimal(value), denominator, contributors)
     return values, respondent_ids
 
 
 def _answer_counts(
     *, cycle: SurveyCycle, questions: dict[int, tuple[str, str]], options: dict[int, tuple[str, str]]
-) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
-    """Members per ticked option and per yes answer, over approved submissions and visible answers only.
+) -> tuple[dict[tuple[str, str], int], dict[str, int], dict[str, int]]:
+    """Members per ticked option, per yes answer, and per question answered (the members asked who
+    answered), over approved submissions and visible answers only.
 
     One pass over the answers (left-joined to their options) counts both, grouped by ids rather than codes
     so that no lookup table joins in. One answer per (submission, question) and one row per (answer,
@@ -129,14 +144,14 @@ def _answer_counts(
     """
     by_option: dict[tuple[str, str], int] = {}
     by_yes: dict[str, int] = {}
+    visible = Answer.objects.filter(
+        submission__cycle=cycle,
+        submission__status=APPROVED,
+        is_visible=True,
+        question_id__in=list(questions),
+    )
     counts = (
-        Answer.objects.filter(
-            submission__cycle=cycle,
-            submission__status=APPROVED,
-            is_visible=True,
-            question_id__in=list(questions),
-        )
-        .filter(Q(options__isnull=False) | Q(value_bool=True))
+        visible.filter(Q(options__isnull=False) | Q(value_bool=True))
         .values_list("question_id", "options")
         .annotate(n=Count("pk"))
         .order_by()
@@ -146,7 +161,15 @@ def _answer_counts(
             by_yes[questions[question_id][0]] = n
         elif option_id in options:
             by_option[options[option_id]] = n
-    return by_option, by_yes
+    answered = {
+        questions[question_id][0]: n
+        for question_id, n in visible.filter(Q(options__isnull=False) | Q(value_bool__isnull=False))
+        .values_list("question_id")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("question_id", "n")
+        .order_by()
+    }
+    return by_option, by_yes, answered
 
 
 @transaction.atomic
@@ -192,9 +215,10 @@ def indicators_recompute(*, year: int) -> RecomputeReport:
                 indicator_id=definitions[code],
                 value=value,
                 denominator=denominator,
+                contributors=contributors,
                 computed_at=now,
             )
-            for code, (value, denominator) in values.items()
+            for code, (value, denominator, contributors) in values.items()
         ]
     )
     report.respondents = len(respondent_ids)

@@ -11,8 +11,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 
 from .. import selectors
 from ..cache import BROWSER_MAX_AGE, public_cached
+from ..disclosure import WITHHELD
 from ..openapi import openapi_document
-from ..report import fewer_than
 
 CSV_COLUMNS = [
     "year",
@@ -60,6 +60,9 @@ def _year_document(year: int | None) -> dict:
                 "value": None if value.suppressed else _number(value.value),
                 "denominator": value.denominator,
                 "suppressed": value.suppressed,
+                "shown_as": WITHHELD
+                if value.suppressed
+                else ("" if value.value is None else str(_number(value.value))),
             }
             for value in data.values.values()
         ],
@@ -135,7 +138,6 @@ def _csv_bytes(document: dict) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    threshold = document["min_published_count"]
     for item in document["indicators"]:
         value = item["value"]
         writer.writerow(
@@ -149,7 +151,7 @@ def _csv_bytes(document: dict) -> bytes:
                 "" if value is None else value,
                 item["denominator"] if item["denominator"] is not None else "",
                 "true" if item["suppressed"] else "false",
-                fewer_than(threshold) if item["suppressed"] else ("" if value is None else value),
+                WITHHELD if item["suppressed"] else ("" if value is None else value),
             ]
         )
     return out.getvalue().encode()

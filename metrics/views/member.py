@@ -14,7 +14,7 @@ from .. import report, selectors
 class BenchmarkRow:
     label: str
     yours: str  # "Yes", "No" or "Not answered"
-    industry: str  # "37 of 57 members", "fewer than 5 of 57 members"
+    industry: str  # "37 of 57 members", "a withheld number of the 57 members"
     sentence: str
 
 

@@ -9,8 +9,14 @@ from surveys.permissions import administrator_required
 
 from .. import staff_selectors
 from ..forms import PublishForm
-from ..services import PublishError, indicators_recompute, release_check, release_preview, release_publish
-from ..services.publishing import preview_fingerprint
+from ..services import (
+    PublishError,
+    correction_public_note_check,
+    indicators_recompute,
+    release_publish,
+    release_review,
+)
+from ..services.publishing import preview_fingerprint, public_note_fingerprint
 
 
 @administrator_required
@@ -30,48 +36,73 @@ def staff_recompute(request, year: int):
 
 @administrator_required
 def staff_publish_preview(request, year: int):
-    rows = release_preview(year=year)
+    review = release_review(year=year, override_reason=request.POST.get("override_reason", ""))
+    rows, check = review.rows, review.check
     releases = staff_selectors.staff_releases(year=year)
     if not rows and not releases:
         raise Http404("No figures for this year.")
-    check = release_check(year=year, override_reason=request.POST.get("override_reason", ""))
     fingerprint = preview_fingerprint(rows)
-    form = PublishForm(
-        request.POST or None, needs_override=check.needs_override, initial={"figures": fingerprint}
-    )
-    if request.method == "POST" and form.is_valid() and form.cleaned_data["figures"] != fingerprint:
-        # A recompute ran after this preview was opened: show the new figures, keep what was typed.
-        data = request.POST.copy()
-        data["figures"] = fingerprint
-        form = PublishForm(data, needs_override=check.needs_override)
-        form.is_valid()
-        form.add_error(
-            None,
-            "The figures changed after you opened this preview (a recompute ran). Nothing was published: "
-            "check the figures below, then publish again.",
-        )
-    elif request.method == "POST" and form.is_valid():
-        try:
-            release = release_publish(
-                year=year,
-                published_by=request.user,
-                note=form.cleaned_data["note"],
-                override_reason=form.cleaned_data.get("override_reason", ""),
+    options = {"needs_override": check.needs_override, "republication": check.previous is not None}
+    form = PublishForm(request.POST or None, initial={"figures": fingerprint}, **options)
+    public_entry = None
+    if request.method == "POST" and form.is_valid():
+        public_note = form.cleaned_data.get("public_note", "").strip()
+        if form.cleaned_data["figures"] != fingerprint:
+            # A recompute ran after this preview was opened: show the new figures, keep what was typed.
+            form = _rebound(request, options, figures=fingerprint)
+            form.add_error(
+                None,
+                "The figures changed after you opened this preview (a recompute ran). Nothing was published: "
+                "check the figures below, then publish again.",
             )
-        except PublishError as error:
-            form.add_error(None, str(error))
+        elif request.POST.get("action") == "preview-public-entry":
+            problems = correction_public_note_check(note=public_note)
+            form = _rebound(request, options, previewed_public_note=public_note_fingerprint(public_note))
+            for problem in problems:
+                form.add_error("public_note", problem)
+            public_entry = {"note": public_note, "changes": [row for row in rows if row.changed]}
+        elif form.republication and form.cleaned_data["previewed_public_note"] != public_note_fingerprint(
+            public_note
+        ):
+            form.add_error(
+                "public_note",
+                "Preview the public entry first: it shows exactly what the corrections log will say.",
+            )
         else:
-            messages.success(request, f"{year} is published as release {release.number}.")
-            return redirect("metrics:staff-years")
+            try:
+                release = release_publish(
+                    year=year,
+                    published_by=request.user,
+                    note=form.cleaned_data["note"],
+                    public_note=public_note if form.republication else None,
+                    override_reason=form.cleaned_data.get("override_reason", ""),
+                )
+            except PublishError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{year} is published as release {release.number}.")
+                return redirect("metrics:staff-years")
     return render(
         request,
         "metrics/staff_publish_preview.html",
         {
             "year": year,
             "rows": rows,
+            "review": review,
             "changed_count": sum(row.changed for row in rows),
             "check": check,
             "form": form,
             "releases": releases,
+            "public_entry": public_entry,
         },
     )
+
+
+def _rebound(request, options: dict, **changes) -> PublishForm:
+    """The form as posted, with hidden fields replaced (nothing typed is lost)."""
+    data = request.POST.copy()
+    for name, value in changes.items():
+        data[name] = value
+    form = PublishForm(data, **options)
+    form.is_valid()
+    return form

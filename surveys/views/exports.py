@@ -15,7 +15,6 @@ from ..services import exports
 
 def _attachment(response, filename: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

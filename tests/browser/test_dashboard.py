@@ -71,7 +71,7 @@ def test_a_charts_table_and_csv_match_the_api(page):
     assert shown["Microsoft PhotoDNA"] == "37"
     # The chart draws the same bars (plotly writes each bar's text label into the SVG).
     bar_texts = page.locator("#figure-image_hashing .bartext").all_text_contents()
-    assert "37 of 57" in bar_texts
+    assert "37 of 57 asked" in bar_texts
 
 
 def test_every_public_page_draws_all_its_charts_on_desktop_and_phone(page, tmp_path):

@@ -40,6 +40,7 @@ def test_indicators_for_the_latest_year_by_default(client, reference):
         "value": 37,
         "denominator": 57,
         "suppressed": False,
+        "shown_as": "37",
     }
 
 
@@ -60,7 +61,7 @@ def test_suppressed_indicator_has_null_value(client):
     assert document["indicators"][1]["value"] is None
     assert document["indicators"][1]["suppressed"] is True
     rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/indicators.csv").content.decode())))
-    assert (rows[1]["value"], rows[1]["suppressed"], rows[1]["shown_as"]) == ("", "true", "fewer than 5")
+    assert (rows[1]["value"], rows[1]["suppressed"], rows[1]["shown_as"]) == ("", "true", "withheld")
 
 
 @pytest.mark.parametrize("year", ["2026", "1990"])

@@ -61,12 +61,10 @@ def test_member_sees_own_answers_beside_published_figures(lead_client, org_a, pu
     )
 
 
-def test_suppressed_figure_shows_fewer_than_n_even_to_a_member_who_chose_it(
-    lead_client, org_a, published_2025
-):
+def test_suppressed_figure_reads_withheld_even_to_a_member_who_chose_it(lead_client, org_a, published_2025):
     text = _page(lead_client, org_a).content.decode()
 
-    assert "You reported “Internal hashing systems” — as did fewer than 5 of 57 members." in text
+    assert "You reported “Internal hashing systems” — as did a withheld number of the 57 members." in text
 
 
 def test_only_published_years_with_an_approved_submission_appear(lead_client, org_a, published_2025):

@@ -16,13 +16,13 @@ def test_members_bar_is_horizontal_with_n_of_m_labels():
     bar = figure.data[0]
     assert bar.orientation == "h"
     assert list(bar.x) == [37, 13]
-    assert list(bar.text) == ["37 of 57", "13 of 57"]
+    assert list(bar.text) == ["37 of 57 asked", "13 of 57 asked"]
     assert figure.layout.xaxis.title.text == "Number of members (of 57)"
     assert figure.layout.title.text == "Image hashing, 2025"
     assert figure.layout.yaxis.autorange == "reversed"  # first measure on top, in report order
 
 
-def test_suppressed_bar_has_no_bar_and_says_fewer_than_n():
+def test_suppressed_bar_has_no_bar_and_reads_withheld():
     figure = charts.members_bar(
         title="Classifiers",
         bars=[charts.Bar("Images", 41, 57), charts.Bar("Sextortion", None, 57, True)],
@@ -30,8 +30,8 @@ def test_suppressed_bar_has_no_bar_and_says_fewer_than_n():
     )
 
     assert list(figure.data[0].x) == [41, None]
-    assert list(figure.data[0].text) == ["41 of 57", ""]
-    assert [a.text for a in figure.layout.annotations] == ["fewer than 5"]
+    assert list(figure.data[0].text) == ["41 of 57 asked", ""]
+    assert [a.text for a in figure.layout.annotations] == ["withheld"]
 
 
 def test_bar_without_denominator_shows_the_count_only():
@@ -127,7 +127,7 @@ def test_quotable_sentence():
             denominator=57,
             threshold=5,
         )
-        == "In 2025, fewer than 5 of 57 members reported using internal hashing systems."
+        == "In 2025, a withheld number of the 57 members reported using internal hashing systems."
     )
 
 

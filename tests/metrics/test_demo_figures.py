@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from metrics.models import Release, ReleaseValue
+from metrics.models import Release, ReleaseValue, WithheldFigure
 
 pytestmark = pytest.mark.django_db
 REPO_COPY = Path(__file__).resolve().parents[2] / "metrics" / "data" / "published-figures.csv"
@@ -55,6 +55,24 @@ def test_seed_demo_publishes_every_reference_figure_exactly_and_leaves_2026_unpu
             mismatches.append(f"{key}: denominator {value.denominator}, reference {row['denominator']}")
     assert not mismatches, "\n".join(mismatches)
     assert set(Release.objects.values_list("year", flat=True)) == {2022, 2023, 2024, 2025}
+
+
+def test_the_demo_withholds_no_reference_figure_and_keeps_the_reason_for_each_withheld_one(capsys):
+    """The audit withholds small counts (mostly "none of these") and, to protect them, a few larger ones,
+    such as 2025 authority_reporting.manual_only (7, once shown as "fewer than 5"); never a reference figure."""
+    call_command("seed_demo")
+
+    withheld = {(value.release.year, value.code) for value in latest_published().values() if value.suppressed}
+    reasons = {
+        (figure.release.year, figure.code): (figure.reason, figure.value)
+        for figure in WithheldFigure.objects.select_related("release")
+    }
+    assert withheld <= set(reasons)
+    assert not withheld & {(int(row["year"]), row["indicator"]) for row in reference_rows()}
+    assert reasons[2025, "authority_reporting.manual_only"] == ("protects", Decimal(7))
+    assert all(
+        reason == "protects" or 0 < value < 5 for key, (reason, value) in reasons.items() if key in withheld
+    )
 
 
 def test_seed_demo_twice_publishes_nothing_new(capsys):

@@ -178,7 +178,7 @@ def test_group_csv_for_unpublished_year_or_unknown_group_is_not_found(client, re
     assert client.get("/data/2025/not_a_group.csv").status_code == 404
 
 
-def test_suppressed_figure_is_fewer_than_n_everywhere_and_never_a_number(client):
+def test_suppressed_figure_reads_withheld_everywhere_and_never_a_number(client):
     release_with_values(
         2025,
         {"members": 57, "classifiers.image": 41, "classifiers.sextortion": "suppressed"},
@@ -188,14 +188,14 @@ def test_suppressed_figure_is_fewer_than_n_everywhere_and_never_a_number(client)
 
     page = client.get("/detection/")
     text = page.content.decode()
-    assert '<th scope="row">Sextortion</th><td class="text-end">fewer than 5</td>' in text
+    assert '<th scope="row">Sextortion</th><td class="text-end">withheld</td>' in text
     figure = _figure(page, "figure-classifiers")
     assert figure["data"][0]["x"] == [41.0, None]
-    assert [a["text"] for a in figure["layout"]["annotations"]] == ["fewer than 5"]
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["withheld"]
     rows = {r["code"]: r for r in _csv(client.get("/data/2025/classifiers.csv"))}
     assert rows["classifiers.sextortion"]["value"] == ""
     assert rows["classifiers.sextortion"]["suppressed"] == "true"
-    assert rows["classifiers.sextortion"]["shown_as"] == "fewer than 5"
+    assert rows["classifiers.sextortion"]["shown_as"] == "withheld"
     api = client.get("/api/v1/indicators/").json()
     sextortion = next(i for i in api["indicators"] if i["code"] == "classifiers.sextortion")
     assert sextortion["value"] is None and sextortion["suppressed"] is True
@@ -254,13 +254,15 @@ def test_methodology_shows_threshold_and_every_correction(client, reference, set
     )
     Correction.objects.create(
         release=corrected,
-        reason="One member's milepost was counted twice.",
+        reason="Staff only: Acme's milepost was counted twice.",
+        public_note="One member's milepost was counted twice.",
         changes=[{"code": "mileposts.advanced", "label": "Mileposts advanced", "old": "317", "new": "318"}],
     )
 
     text = client.get("/methodology/").content.decode()
 
-    assert "“fewer than 7”" in text
+    assert "When fewer than 7 members are behind a figure" in text
+    assert "Acme" not in text
     assert "2025, release 2" in text
     assert "One member&#x27;s milepost was counted twice." in text
     assert (

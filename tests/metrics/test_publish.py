@@ -114,7 +114,7 @@ def test_republishing_with_a_few_different_respondents_needs_an_override_reason(
     Submission.objects.filter(pk=submissions[0].pk).update(status=Submission.Status.REOPENED)
     indicators_recompute(year=2025)
 
-    with pytest.raises(PublishError, match="differ from release 1 by 1 organisation"):
+    with pytest.raises(PublishError, match="1 organisation is in release 1 but not in this release"):
         release_publish(year=2025, published_by=None, note="One member withdrew.")
     release = release_publish(
         year=2025,
@@ -140,7 +140,9 @@ def test_republishing_close_to_any_earlier_release_needs_an_override_reason(cycl
     add_approved(cycle, 1)
     indicators_recompute(year=2025)
 
-    with pytest.raises(PublishError, match="differ from release 1 by 1 organisation"):
+    with pytest.raises(
+        PublishError, match="1 organisation is in this release but not in release 1 or release 2"
+    ):
         release_publish(year=2025, published_by=None, note="Corrections.")
     release = release_publish(
         year=2025, published_by=None, note="Corrections.", override_reason="Board approved."
@@ -180,7 +182,7 @@ def test_preview_shows_public_values_and_marks_the_differences(cycle):
 
     rows = {row.code: row for row in release_preview(year=2025)}
 
-    assert rows["image_hashing.internal"].display == "fewer than 5"
+    assert rows["image_hashing.internal"].display == "withheld"
     assert rows["image_hashing.internal"].previous_display == "0"
     assert rows["image_hashing.internal"].changed
     assert rows["members"].changed and not rows["safety_by_design.formal_reviews"].changed
@@ -258,16 +260,25 @@ def test_a_refused_publication_keeps_what_the_administrator_typed(admin_client, 
     page = admin_client.get(url)
     assert "table-warning" in page.content.decode()  # the changed figures are highlighted
     figures = page.context["form"].initial["figures"]
-    response = admin_client.post(url, {"note": "A late member.", "override_reason": "", "figures": figures})
+    typed = {
+        "note": "A late member.",
+        "public_note": "A late survey.",
+        "override_reason": "",
+        "figures": figures,
+    }
+    preview = admin_client.post(url, {**typed, "action": "preview-public-entry"})
+    previewed = preview.context["form"].data["previewed_public_note"]
+    response = admin_client.post(url, {**typed, "previewed_public_note": previewed, "action": "publish"})
 
     content = response.content.decode()
     assert response.status_code == 200
     assert "Publish only with a written override reason" in content
-    assert "A late member." in content
+    assert "A late member." in content and "A late survey." in content
     assert Release.objects.filter(year=2025).count() == 1
 
     admin_client.post(
-        url, {"note": "A late member.", "override_reason": "Agreed with the board.", "figures": figures}
+        url,
+        {**typed, "override_reason": "Agreed with the board.", "previewed_public_note": previewed},
     )
     assert Release.objects.filter(year=2025).count() == 2
 
@@ -378,3 +389,74 @@ def test_imported_single_choice_figures_are_never_withheld_to_protect_each_other
         "authority_reporting.manual_only": (Decimal(20), False),
         "authority_reporting.none": (Decimal(10), False),
     }
+
+
+# --- The corrections log: a public note, previewed; the staff note stays internal ----------------------------
+
+
+def test_a_republication_publishes_only_a_public_note_the_administrator_previewed(
+    admin_client, cycle, client
+):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    url = reverse("metrics:staff-publish-preview", kwargs={"year": 2025})
+    figures = admin_client.get(url).context["form"].initial["figures"]
+    typed = {
+        "note": "Acme and four others approved late.",
+        "public_note": "Five late surveys.",
+        "figures": figures,
+    }
+
+    unseen = admin_client.post(url, {**typed, "action": "publish"})
+    assert "Preview the public entry first" in unseen.content.decode()
+    preview = admin_client.post(url, {**typed, "action": "preview-public-entry"})
+    entry = preview.content.decode()
+    assert "The public corrections log will read" in entry and "Five late surveys." in entry
+    assert "Members reporting: 5 → 10" in entry
+    previewed = preview.context["form"].data["previewed_public_note"]
+    admin_client.post(url, {**typed, "previewed_public_note": previewed, "action": "publish"})
+
+    correction = Correction.objects.get(release__number=2)
+    assert (correction.public_note, correction.reason) == (
+        "Five late surveys.",
+        "Acme and four others approved late.",
+    )
+    log = client.get(reverse("metrics:methodology")).content.decode()
+    assert "Five late surveys." in log and "Acme" not in log
+
+
+def test_publish_year_takes_a_public_note_apart_from_the_staff_note(cycle):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    call_command("publish_year", "2025")
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+
+    call_command("publish_year", "2025", "--note", "Internal: Acme late.", "--public-note", "Late surveys.")
+
+    correction = Correction.objects.get()
+    assert (correction.public_note, correction.reason) == ("Late surveys.", "Internal: Acme late.")
+
+
+def test_a_group_of_k_minus_one_late_members_needs_an_override(cycle):
+    add_approved(cycle, 10)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 4)  # release 2 − release 1 = these four members' answers
+    indicators_recompute(year=2025)
+
+    with pytest.raises(PublishError, match="4 organisations are in this release but not in release 1"):
+        release_publish(year=2025, published_by=None, note="Four late members.")
+
+
+def test_a_group_of_k_late_members_needs_no_override(cycle):
+    add_approved(cycle, 10)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=None)
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+
+    assert release_publish(year=2025, published_by=None, note="Five late members.").override_reason == ""

@@ -349,7 +349,7 @@ def test_the_audit_export_is_a_job_with_progress_then_a_private_download(
     download = admin_client.get(reverse("surveys:export-download", args=[job.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 36 and {row[2] for row in rows[1:]} == {"Ibis Forum"}
-    assert "no-store" in download["Cache-Control"]  # "private, no-store" for a signed-in person (issue 12)
+    assert download["Cache-Control"] == "private, no-store"
     assert exports.export_job_run(job_id=job.pk).size == path.stat().st_size  # idempotent
 
 

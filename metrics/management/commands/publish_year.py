@@ -8,19 +8,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
-        parser.add_argument("--note", default="", help="Why this release is made (required to republish).")
+        parser.add_argument("--note", default="", help="Staff note: why this release is made (internal).")
+        parser.add_argument(
+            "--public-note",
+            default=None,
+            help="The corrections log's public note (required to republish; defaults to --note). Never name a "
+            "member.",
+        )
         parser.add_argument(
             "--override-reason",
             default="",
-            help="Publish although the respondents differ from the previous release by fewer than "
-            "MIN_PUBLISHED_COUNT organisations; say why (recorded in the corrections log).",
+            help="Publish although some combination of the year's releases would single out fewer than "
+            "MIN_PUBLISHED_COUNT organisations; say why (kept in the staff record).",
         )
 
-    def handle(self, *args, year, note, override_reason, **options):
+    def handle(self, *args, year, note, public_note, override_reason, **options):
         changed = [row for row in release_preview(year=year) if row.changed]
         try:
             release = release_publish(
-                year=year, published_by=None, note=note, override_reason=override_reason
+                year=year,
+                published_by=None,
+                note=note,
+                public_note=public_note,
+                override_reason=override_reason,
             )
         except PublishError as error:
             raise CommandError(str(error)) from error
@@ -30,6 +40,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Published {year} as release {release.number}: {release.values.count()} figures, "
-                f"{suppressed} withheld (fewer than {release.min_published_count}), {len(changed)} changed."
+                f"{suppressed} withheld (after the audit), {len(changed)} changed."
             )
         )
