@@ -26,6 +26,27 @@
     return lines;
   }
 
+  // Each value label ("30 of 57 asked") goes inside its bar when it fits there, after the bar when the
+  // space to the right holds it, and otherwise on two lines where the longer line fits.
+  function placeValueLabels(trace, layout, plotWidth) {
+    var range = layout.xaxis && layout.xaxis.range;
+    if (!range || !trace.text || plotWidth <= 0) {
+      return;
+    }
+    var room = function (text) { return text.length * LABEL_CHAR + 8; };
+    trace.textposition = trace.text.map(function (text, i) {
+      var bar = ((trace.x[i] || 0) / range[1]) * plotWidth;
+      var after = plotWidth - bar + layout.margin.r - 4;
+      if (!text) return "none";
+      if (room(text) <= bar) return "inside";
+      if (room(text) <= after) return "outside";
+      var lines = wrapLines(text, Math.ceil(text.length / 2) + 2);
+      var longest = Math.max.apply(null, lines.map(function (line) { return line.length; }));
+      trace.text[i] = lines.join("<br>");
+      return longest * LABEL_CHAR + 8 <= bar ? "inside" : "outside";
+    });
+  }
+
   function fitted(figure, width) {
     var data = JSON.parse(JSON.stringify(figure.data));
     var layout = JSON.parse(JSON.stringify(figure.layout));
@@ -44,12 +65,14 @@
     if (meta.labels) {
       // Horizontal bars: the labels take at most about 40% of a narrow chart, 28 characters on a wide one.
       var chars = Math.max(12, Math.min(28, Math.floor((width * 0.4) / LABEL_CHAR)));
-      var tallest = 1;
+      var tallest = 1, widest = 0;
       data[0].y = meta.labels.map(function (label) {
         var lines = wrapLines(label, chars);
         tallest = Math.max(tallest, lines.length);
+        lines.forEach(function (line) { widest = Math.max(widest, line.length); });
         return lines.join("<br>");
       });
+      placeValueLabels(data[0], layout, width - widest * LABEL_CHAR - 12 - layout.margin.l - layout.margin.r);
       // Plotly gives every bar the same slot, so the tallest label sets the height of each.
       var slot = Math.max(BAR_MIN, LABEL_LINE * tallest + 14);
       layout.margin.b = AXIS_SPACE + axisExtra;
