@@ -54,6 +54,7 @@ class TrendGroup:
     title: str
     years: list[int]
     series: list[tuple[report.Row, list[report.Row | None]]] = field(default_factory=list)
+    statuses: dict[int, str] = field(default_factory=dict)  # year -> its release's status
     chart: ChartBlock | None = None
     summaries: list[tuple[str, str]] = field(default_factory=list)  # (label, "13 (2022) → 41 (2025)")
 
@@ -88,10 +89,19 @@ def group_section(data: PublishedYear, group: report.Group, *, csv_url: str = ""
     )
 
 
-CHART_CSV_COLUMNS = ["year", "code", "label", "value", "denominator", "suppressed", "shown_as"]
+CHART_CSV_COLUMNS = [
+    "year",
+    "code",
+    "label",
+    "value",
+    "denominator",
+    "suppressed",
+    "shown_as",
+    "release_status",
+]
 
 
-def _chart_csv_row(year: int, label: str, figure) -> list:
+def _chart_csv_row(year: int, label: str, figure, status: str) -> list:
     """One published figure as a row under CHART_CSV_COLUMNS; a withheld value is empty."""
     return [
         year,
@@ -101,12 +111,15 @@ def _chart_csv_row(year: int, label: str, figure) -> list:
         figure.denominator or "",
         "true" if figure.suppressed else "false",
         figure.shown,
+        status,
     ]
 
 
 def group_csv_rows(data: PublishedYear, group: str) -> tuple[list[str], list[list]]:
     """Exactly the data of a group's chart, as CSV columns and rows."""
-    rows = [_chart_csv_row(data.year, row.label, row) for row in rows_in_group(data, group)]
+    rows = [
+        _chart_csv_row(data.year, row.label, row, data.release.status) for row in rows_in_group(data, group)
+    ]
     return CHART_CSV_COLUMNS, rows
 
 
@@ -118,12 +131,15 @@ def headline(data: PublishedYear, history: list[PublishedYear]) -> Headline:
         (
             earlier
             for earlier in sorted(history, key=lambda h: -h.year)
-            if earlier.year < data.year and earlier.number(report.MILEPOSTS) is not None
+            if earlier.year < data.year
+            and not earlier.release.is_interim
+            and earlier.number(report.MILEPOSTS) is not None
         ),
         None,
     )
     change = ""
-    if previous is not None and mileposts is not None:
+    # Interim figures count only the members approved so far: a change on last year would be untrue.
+    if previous is not None and mileposts is not None and not data.release.is_interim:
         change = report.change_in_words(
             current=mileposts, previous=previous.number(report.MILEPOSTS), previous_year=previous.year
         )
@@ -163,7 +179,7 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
             parts = [h.number(code) for code, _ in report.MILEPOST_AREA_CODES]
             total = sum(parts) if all(p is not None for p in parts) else None
         totals.append(None if total is None else float(total))
-    figure = charts.mileposts_by_area(years=[h.year for h in years], areas=areas, totals=totals)
+    figure = charts.mileposts_by_area(years=[h.release.year_label for h in years], areas=areas, totals=totals)
     columns, rows = mileposts_csv_rows(history)
     total_only = [str(h.year) for i, h in enumerate(years) if all(values[i] is None for _, values in areas)]
     if not total_only:
@@ -186,13 +202,15 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
 
 def mileposts_csv_rows(history: list[PublishedYear]) -> tuple[list[str], list[list]]:
     codes = [code for code, _ in report.MILEPOST_AREA_CODES]
-    columns = ["year", *(code.rsplit(".", 1)[1] for code in codes), "total"]
+    columns = ["year", *(code.rsplit(".", 1)[1] for code in codes), "total", "release_status"]
     rows = []
     for h in sorted(history, key=lambda h: h.year):
         values = [h.number(code) for code in [*codes, report.MILEPOSTS]]
         if all(v is None for v in values):
             continue
-        rows.append([h.year, *("" if v is None else report.format_number(v) for v in values)])
+        rows.append(
+            [h.year, *("" if v is None else report.format_number(v) for v in values), h.release.status]
+        )
     return columns, rows
 
 
@@ -203,6 +221,8 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
     """
     chronological = sorted(history, key=lambda h: h.year)
     years = [h.year for h in chronological]
+    labels = {h.year: h.release.year_label for h in chronological}
+    statuses = {h.year: h.release.status for h in chronological}
     codes: dict[str, list] = {}
     for h in chronological:
         for code, value in h.values.items():
@@ -215,7 +235,9 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
             continue
         latest = next(cell for cell in reversed(cells) if cell is not None)
         group_code = _group_of(history, code)
-        trend = groups.setdefault(group_code, TrendGroup(group_code, report.group_title(group_code), years))
+        trend = groups.setdefault(
+            group_code, TrendGroup(group_code, report.group_title(group_code), years, statuses=statuses)
+        )
         trend.series.append((latest, cells))
     ordered = sorted(groups.values(), key=lambda g: _group_order(g.code))
     for trend in ordered:
@@ -226,7 +248,7 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
         counts_members = not trend.code.startswith("mileposts")
         figure = charts.trend_lines(
             title=f"{trend.title}: {'members' if counts_members else 'figures'} by survey year",
-            years=trend_years,
+            years=[labels[year] for year in trend_years],
             series=[
                 (
                     latest.label,
@@ -242,7 +264,7 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
             (
                 latest.label,
                 " → ".join(
-                    f"{cell.shown} ({year})"
+                    f"{cell.shown} ({labels[year]})"
                     for year, cell in zip(trend_years, cells, strict=True)
                     if cell is not None
                 ),
@@ -253,7 +275,7 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
             id=f"figure-trend-{trend.code}",
             title=figure.layout.title.text,
             figure=charts.as_json(figure),
-            columns=["Measure", *(str(year) for year in trend_years)],
+            columns=["Measure", *(labels[year] for year in trend_years)],
             rows=[
                 [latest.label, *(cell.shown if cell is not None else "—" for cell in cells)]
                 for latest, cells in trend.series
@@ -266,7 +288,7 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
 
 def trend_csv_rows(trend: TrendGroup) -> tuple[list[str], list[list]]:
     rows = [
-        _chart_csv_row(year, latest.label, cell)
+        _chart_csv_row(year, latest.label, cell, trend.statuses.get(year, ""))
         for latest, cells in trend.series
         for year, cell in zip(trend.years, cells, strict=True)
         if cell is not None

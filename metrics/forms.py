@@ -17,7 +17,14 @@ class PublishForm(forms.Form):
         label="Public note for the corrections log",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when the year is already published. The corrections log shows it beside the "
-        "figures that changed. Say what was corrected in general terms; never name or hint at a member.",
+        "figures that changed, and the year's public pages and API show it with the figures. Say what was "
+        "corrected in general terms; never name or hint at a member.",
+    )
+    interim = forms.BooleanField(
+        required=False,
+        label="Publish as interim figures",
+        help_text="Needed while the year's survey is still open: the figures are labelled “interim” on every "
+        "page, chart, CSV and in the API, and not compared with other years.",
     )
     override_reason = forms.CharField(
         required=False,

@@ -94,6 +94,11 @@ class YearState(models.Model):
 class Release(models.Model):
     """A year's figures frozen at publication; each republication is a new, numbered release."""
 
+    class Status(models.TextChoices):
+        FINAL = "final", "Final"
+        # Published while the year's survey is still open: more members may yet be approved.
+        INTERIM = "interim", "Interim"
+
     year = models.PositiveIntegerField()
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField(default=timezone.now)
@@ -108,6 +113,7 @@ class Release(models.Model):
     # Published after the interval audit (docs/disclosure.md): its denominators say who was asked, and the
     # values behind its withheld figures are kept (staff only) for auditing later releases of the year.
     audited = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.FINAL)
 
     class Meta:
         ordering = ["-year", "-number"]
@@ -118,6 +124,26 @@ class Release(models.Model):
 
     def __str__(self):
         return f"{self.year} release {self.number}"
+
+    @property
+    def is_interim(self) -> bool:
+        return self.status == self.Status.INTERIM
+
+    @property
+    def year_label(self) -> str:
+        """The year as every public page, chart and CSV names it: "2026 (interim)" or "2026"."""
+        return f"{self.year} (interim)" if self.is_interim else str(self.year)
+
+    @property
+    def public_note(self) -> str:
+        """The note the public reads with this release: its corrections-log note ("" for a first release).
+
+        `note` is the staff's own and is never shown. Load with `select_related("correction")`.
+        """
+        try:
+            return self.correction.public_note
+        except Correction.DoesNotExist:
+            return ""
 
 
 class ReleaseValue(models.Model):

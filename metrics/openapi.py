@@ -125,12 +125,30 @@ def openapi_document() -> dict:
                 },
                 "Release": {
                     "type": "object",
-                    "required": ["year", "release", "published_at", "min_published_count", "indicators"],
+                    "required": [
+                        "year",
+                        "release",
+                        "release_status",
+                        "published_at",
+                        "min_published_count",
+                        "indicators",
+                    ],
                     "properties": {
                         "year": {"type": "integer"},
                         "release": {
                             "type": "integer",
                             "description": "1 for the first publication; higher after corrections.",
+                        },
+                        "release_status": {
+                            "type": "string",
+                            "enum": ["final", "interim"],
+                            "description": "interim: published while the year's survey was still open, so "
+                            "members approved later are not counted yet; do not compare it with other years.",
+                        },
+                        "public_note": {
+                            "type": "string",
+                            "description": "The release's public note: what a correction changed, in general "
+                            "terms (empty for a first release).",
                         },
                         "published_at": {"type": "string", "format": "date-time"},
                         "respondents": {"type": ["integer", "null"]},
@@ -148,6 +166,7 @@ def openapi_document() -> dict:
                                 "properties": {
                                     "year": {"type": "integer"},
                                     "release": {"type": "integer"},
+                                    "release_status": {"type": "string", "enum": ["final", "interim"]},
                                     "published_at": {"type": "string", "format": "date-time"},
                                     "respondents": {"type": ["integer", "null"]},
                                     "url": {"type": "string"},

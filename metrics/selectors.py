@@ -38,10 +38,13 @@ class PublishedYear:
 
 
 def published_releases() -> list[Release]:
-    """The current (highest-numbered) release of every published year, newest year first. One query."""
+    """The current (highest-numbered) release of every published year, newest year first, each with its
+    correction (for its public note). One query."""
     latest: dict[int, Release] = {}
-    # Never loaded: which organisations responded is not public, and these objects go into the public cache.
-    for release in Release.objects.defer("respondent_ids").order_by("-year", "-number"):
+    # Never loaded: which organisations responded and the staff's reasons are not public, and these objects
+    # go into the public cache.
+    releases = Release.objects.select_related("correction").defer("respondent_ids", "correction__reason")
+    for release in releases.order_by("-year", "-number"):
         latest.setdefault(release.year, release)
     return list(latest.values())
 

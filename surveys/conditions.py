@@ -19,18 +19,25 @@ def answer_value(answer: Answer | None, question: Question) -> AnswerValue:
     """
     if answer is None:
         return None
+    codes = [option.code for option in answer.options.all()] if question.is_choice else []
+    return plain_value(question, answer.value_bool, answer.value_int, answer.value_text, codes)
+
+
+def plain_value(
+    question: Question, value_bool: bool | None, value_int: int | None, value_text: str, codes: list[str]
+) -> AnswerValue:
+    """An answer's stored columns (and ticked option codes) as a plain value, for reads that skip the ORM."""
     match question.type:
         case Question.Type.YES_NO:
-            return answer.value_bool
+            return value_bool
         case Question.Type.INTEGER:
-            return answer.value_int
+            return value_int
         case Question.Type.SINGLE_CHOICE:
-            codes = [option.code for option in answer.options.all()]
             return codes[0] if codes else None
         case Question.Type.MULTIPLE_CHOICE:
-            return sorted(option.code for option in answer.options.all())
+            return sorted(codes)
         case _:
-            return answer.value_text
+            return value_text
 
 
 def is_answered(value: AnswerValue) -> bool:
@@ -60,6 +67,22 @@ def visible_codes(questions: Iterable[Question], values_by_code: dict[str, Any])
         if parent_ok and condition_met(question, values_by_code):
             visible.add(question.code)
     return visible
+
+
+def missing_required(questions: Iterable[Question], values_by_code: dict[str, Any]) -> list[Question]:
+    """Required questions that are shown but not answered, in order: the one completeness rule.
+
+    Every way a submission reaches "submitted" or "approved" (a lead's submit, staff on a member's behalf,
+    an import with --approve) checks it, so a required question is never left to read as "no".
+    `questions` must be in questionnaire order.
+    """
+    questions = list(questions)
+    visible = visible_codes(questions, values_by_code)
+    return [
+        q
+        for q in questions
+        if q.required and q.code in visible and not is_answered(values_by_code.get(q.code))
+    ]
 
 
 def display_value(question: Question, value: AnswerValue) -> str:

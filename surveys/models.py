@@ -130,9 +130,13 @@ class Membership(models.Model):
 
 
 class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Invitations neither accepted nor revoked (expired ones included)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
     def pending(self):
-        """Invitations not yet accepted and not expired."""
-        return self.filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
+        """Invitations not yet accepted, not revoked and not expired."""
+        return self.open().filter(expires_at__gt=timezone.now())
 
 
 class Invitation(models.Model):
@@ -156,11 +160,19 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "organization"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_person_and_org",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.email} → {self.organization}"
@@ -172,6 +184,10 @@ class Invitation(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.accepted_at is not None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 # --- Questionnaires -------------------------------------------------------------------------------------
@@ -260,6 +276,9 @@ class Question(models.Model):
         INCLUDES = "includes", "includes"
 
     CHOICE_TYPES = (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE)
+    TEXT_TYPES = (Type.SHORT_TEXT, Type.LONG_TEXT)
+    # The longest answer a text question takes, in characters (the form and the import both enforce it).
+    TEXT_MAX_LENGTH = {Type.SHORT_TEXT: 500, Type.LONG_TEXT: 20000}
 
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
@@ -544,6 +563,7 @@ class AuditEvent(models.Model):
         COMMENT = "comment", "Comment"
         IMPORT = "import", "Imported"
         MILEPOST_PROPOSAL = "milepost_proposal", "Milepost proposal"
+        INVITATION = "invitation", "Invitation"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     submission = models.ForeignKey(

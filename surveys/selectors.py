@@ -63,11 +63,50 @@ def submission_answer_values(*, submission: Submission) -> tuple[list, dict[str,
 
 def submission_missing_required(*, submission: Submission) -> list:
     """Required questions that are shown (their conditions are met) but not answered, in order."""
-    from .conditions import is_answered, visible_codes
+    from .conditions import missing_required
 
     questions, values = submission_answer_values(submission=submission)
-    visible = visible_codes(questions, values)
-    return [q for q in questions if q.required and q.code in visible and not is_answered(values.get(q.code))]
+    return missing_required(questions, values)
+
+
+def submissions_missing_required(*, submission_ids: list[int]) -> dict[int, list[str]]:
+    """{submission id: codes of required questions shown but unanswered} for the incomplete ones.
+
+    Set-based (five queries whatever the number of submissions), for approving many at once.
+    """
+    from .conditions import missing_required, plain_value
+    from .models import Answer, Option, Question
+
+    cycle_of = dict(Submission.objects.filter(pk__in=submission_ids).values_list("pk", "cycle_id"))
+    questions_of: dict[int, list] = {}
+    for question in (
+        Question.objects.filter(cycle_id__in=set(cycle_of.values()))
+        .select_related("condition_question")
+        .order_by("section__position", "position")
+    ):
+        questions_of.setdefault(question.cycle_id, []).append(question)
+    by_id = {q.id: q for questions in questions_of.values() for q in questions}
+    option_code = dict(Option.objects.filter(question_id__in=by_id).values_list("id", "code"))
+    # Plain rows, not model instances: this runs over every answer of thousands of submissions.
+    codes_of: dict[int, list[str]] = {}
+    for answer_id, option_id in Answer.options.through.objects.filter(
+        answer__submission_id__in=submission_ids
+    ).values_list("answer_id", "option_id"):
+        codes_of.setdefault(answer_id, []).append(option_code[option_id])
+    values: dict[int, dict] = {pk: {} for pk in cycle_of}
+    for pk, submission_id, question_id, value_bool, value_int, value_text in Answer.objects.filter(
+        submission_id__in=submission_ids
+    ).values_list("id", "submission_id", "question_id", "value_bool", "value_int", "value_text"):
+        question = by_id[question_id]
+        values[submission_id][question.code] = plain_value(
+            question, value_bool, value_int, value_text, codes_of.get(pk, [])
+        )
+    incomplete = {}
+    for pk, cycle_id in cycle_of.items():
+        missing = missing_required(questions_of.get(cycle_id, []), values[pk])
+        if missing:
+            incomplete[pk] = [q.code for q in missing]
+    return incomplete
 
 
 # --- Review comments (issue 4) --------------------------------------------------------------------------
@@ -248,7 +287,7 @@ def current_cycle() -> SurveyCycle | None:
 
 
 def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list[AuditEvent]:
-    """The latest answer and milepost changes of a submission, with who made them.
+    """The latest answer and milepost changes of a submission (imports included), with who made them.
 
     Each event gets `label`: the question's text or the milepost's title, not its code. Three queries.
     """
@@ -257,7 +296,11 @@ def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list
     events = list(
         AuditEvent.objects.filter(
             submission=submission,
-            kind__in=[AuditEvent.Kind.ANSWER_CHANGED, AuditEvent.Kind.MILEPOST_CHANGED],
+            kind__in=[
+                AuditEvent.Kind.ANSWER_CHANGED,
+                AuditEvent.Kind.MILEPOST_CHANGED,
+                AuditEvent.Kind.IMPORT,
+            ],
         )
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]

@@ -5,6 +5,7 @@ from .views import (
     audit,
     chooser,
     exports,
+    imports,
     organizations,
     participation,
     reminders,
@@ -29,7 +30,9 @@ urlpatterns = [
     path(survey_prefix + "<slug:section_code>/", survey.survey_section, name="survey-section"),
     path("staff/", staff.staff_overview, name="staff-overview"),
     path("staff/invitations/new/", staff.invitation_create, name="invitation-create"),
-    # Review and import: surveys/views/review.py; participation, audit log and exports: their own modules.
+    path("staff/invitations/<int:invitation_id>/resend/", staff.invitation_resend, name="invitation-resend"),
+    path("staff/invitations/<int:invitation_id>/revoke/", staff.invitation_revoke, name="invitation-revoke"),
+    # Review: surveys/views/review.py; participation, audit log, exports and import: their own modules.
     path("review/", review.review_queue, name="review-queue"),
     path("review/<int:submission_id>/", review.review_submission, name="review-submission"),
     path("review/<int:submission_id>/comments/", review.review_comment, name="review-comment"),
@@ -46,8 +49,11 @@ urlpatterns = [
     path("staff/exports/<uuid:job_id>/", exports.export_detail, name="export-detail"),
     path("staff/exports/<uuid:job_id>/download/", exports.export_download, name="export-download"),
     path("staff/organizations/search/", chooser.organization_search, name="organization-search"),
-    path("staff/import/", review.import_upload, name="import-upload"),
-    path("staff/import/confirm/", review.import_confirm, name="import-confirm"),
+    path("staff/import/", imports.import_upload, name="import-upload"),
+    path("staff/import/confirm/", imports.import_confirm, name="import-confirm"),
+    path("staff/import/problems/<str:token>.csv", imports.import_problems, name="import-problems"),
+    path("staff/import/template-<year:year>.csv", imports.import_template, name="import-template"),
+    path("staff/import/codebook-<year:year>.csv", imports.import_codebook, name="import-codebook"),
     path(
         "orgs/<slug:org_slug>/submissions/<int:submission_id>/comments/",
         review.member_comments,

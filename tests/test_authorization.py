@@ -62,6 +62,8 @@ MATRIX = [
     ("surveys:organization-detail", {"org_slug": "{org_a}"}, members_of_a()),
     ("surveys:staff-overview", {}, administrators()),
     ("surveys:invitation-create", {}, administrators()),
+    ("surveys:invitation-resend", {"invitation_id": "1"}, administrators(405)),  # POST only
+    ("surveys:invitation-revoke", {"invitation_id": "1"}, administrators(405)),
     ("surveys:review-queue", {}, reviewers()),
     # Review, participation, audit log, exports and import (issue 4).
     ("surveys:review-submission", {"submission_id": "{submission_a}"}, reviewers()),
@@ -82,6 +84,9 @@ MATRIX = [
     ("surveys:organization-search", {}, reviewers()),
     ("surveys:import-upload", {}, administrators()),
     ("surveys:import-confirm", {}, administrators(405)),
+    ("surveys:import-problems", {"token": "unknown"}, administrators(NOT_FOUND)),
+    ("surveys:import-template", {"year": "{year}"}, administrators()),
+    ("surveys:import-codebook", {"year": "{year}"}, administrators()),
     ("surveys:member-comments", {"org_slug": "{org_a}", "submission_id": "{submission_a}"}, members_of_a()),
     # B's people asking for A's submission under their own organisation: 404, never content.
     (

@@ -13,9 +13,11 @@ from .publishing import (
     ReleaseReview,
     correction_public_note_check,
     release_check,
+    release_interim_needed,
     release_preview,
     release_publish,
     release_review,
+    release_warnings,
 )
 from .recompute import (
     RecomputeReport,
@@ -41,8 +43,10 @@ __all__ = [
     "published_figures_import",
     "recompute_pending_clear",
     "release_check",
+    "release_interim_needed",
     "release_preview",
     "release_publish",
     "release_review",
+    "release_warnings",
     "years_due",
 ]

@@ -462,6 +462,44 @@ def correction_public_note_check(*, note: str) -> list[str]:
     return public_note_problems(note, names=names)
 
 
+def release_interim_needed(*, year: int) -> bool:
+    """Whether the year's survey is still open (or not yet open): its figures can only be interim."""
+    from surveys.models import SurveyCycle
+
+    cycle = SurveyCycle.objects.filter(year=year).first()
+    return cycle is not None and cycle.status != SurveyCycle.Status.CLOSED
+
+
+def release_warnings(*, year: int, respondents: int | None) -> list[str]:
+    """What the administrator should know before publishing, without refusing it."""
+    warnings = []
+    if release_interim_needed(year=year):
+        warnings.append(
+            f"The {year} survey is still open: more members may yet be approved. Publish only as interim "
+            "figures; they are labelled “interim” everywhere and not compared with other years."
+        )
+    last = Release.objects.filter(year=year - 1).order_by("-number").first()
+    if last is not None and last.respondents and respondents is not None and respondents < last.respondents:
+        warnings.append(
+            f"{year} has {respondents} respondent{'s' if respondents != 1 else ''}, fewer than the "
+            f"{last.respondents} of {year - 1}: comparisons with {year - 1} will mostly show who has not "
+            "been approved yet."
+        )
+    return warnings
+
+
+def _release_status(*, year: int, interim: bool) -> str:
+    """Final, or interim when asked; refuses a final release of a year whose survey is still open."""
+    if interim:
+        return Release.Status.INTERIM
+    if release_interim_needed(year=year):
+        raise PublishError(
+            f"The {year} survey is still open, so its figures are incomplete. Publish them as interim "
+            "figures (tick “Interim”, or --interim), or wait until the survey closes."
+        )
+    return Release.Status.FINAL
+
+
 @transaction.atomic
 def release_publish(
     *,
@@ -470,6 +508,7 @@ def release_publish(
     note: str = "",
     override_reason: str = "",
     public_note: str | None = None,
+    interim: bool = False,
 ) -> Release:
     """Freeze `year`'s current public values into a new release; a republication also logs a correction.
 
@@ -477,7 +516,8 @@ def release_publish(
     approved respondents, when its figures are out of date, when nothing changed since the current release,
     when a republication has no note, when its public note names a member, when the audit cannot protect a
     withheld figure, or when some combination of the year's releases would single out fewer than
-    MIN_PUBLISHED_COUNT organisations and no override reason is given. `note` is the staff's internal note;
+    MIN_PUBLISHED_COUNT organisations and no override reason is given, or when the year's survey is still open
+    and `interim` is not chosen. `note` is the staff's internal note;
     `public_note` (the note itself when not given) is the only text the public log shows. Clears the public
     cache after commit.
     """
@@ -488,12 +528,13 @@ def release_publish(
     check = review.check
     if not check.can_publish:
         raise PublishError(" ".join(check.problems))
+    status = _release_status(year=year, interim=interim)
     previous = check.previous
     rows = [row for row in review.rows if not row.is_removed]
     changed = [row for row in review.rows if row.changed]
     public_note = (note if public_note is None else public_note).strip()
     if previous is not None:
-        if not changed and _labels_unchanged(previous, rows):
+        if not changed and _labels_unchanged(previous, rows) and previous.status == status:
             raise PublishError(
                 f"The figures for {year} are the same as release {previous.number}: there is nothing new to publish."
             )
@@ -516,6 +557,7 @@ def release_publish(
         min_published_count=check.threshold,
         override_reason=override_reason.strip() if check.needs_override else "",
         audited=review.audit is not None,
+        status=status,
     )
     ReleaseValue.objects.bulk_create(
         [
@@ -600,6 +642,8 @@ __all__ = [
     "PublishError",
     "ReleaseReview",
     "correction_public_note_check",
+    "release_interim_needed",
+    "release_warnings",
     "release_check",
     "release_preview",
     "release_publish",

@@ -25,6 +25,7 @@ CSV_COLUMNS = [
     "denominator",
     "suppressed",
     "shown_as",
+    "release_status",
 ]
 
 
@@ -48,6 +49,8 @@ def _year_document(year: int | None) -> dict:
     return {
         "year": release.year,
         "release": release.number,
+        "release_status": release.status,
+        "public_note": release.public_note,
         "published_at": release.published_at.isoformat(),
         "respondents": release.respondents,
         "min_published_count": release.min_published_count,
@@ -152,6 +155,7 @@ def _csv_bytes(document: dict) -> bytes:
                 item["denominator"] if item["denominator"] is not None else "",
                 "true" if item["suppressed"] else "false",
                 WITHHELD if item["suppressed"] else ("" if value is None else value),
+                document["release_status"],
             ]
         )
     return out.getvalue().encode()
@@ -168,6 +172,7 @@ def years(request):
                     {
                         "year": release.year,
                         "release": release.number,
+                        "release_status": release.status,
                         "published_at": release.published_at.isoformat(),
                         "respondents": release.respondents,
                         "url": f"{base}?year={release.year}",

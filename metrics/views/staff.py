@@ -13,8 +13,10 @@ from ..services import (
     PublishError,
     correction_public_note_check,
     indicators_recompute,
+    release_interim_needed,
     release_publish,
     release_review,
+    release_warnings,
 )
 from ..services.publishing import preview_fingerprint, public_note_fingerprint
 
@@ -43,7 +45,8 @@ def staff_publish_preview(request, year: int):
         raise Http404("No figures for this year.")
     fingerprint = preview_fingerprint(rows)
     options = {"needs_override": check.needs_override, "republication": check.previous is not None}
-    form = PublishForm(request.POST or None, initial={"figures": fingerprint}, **options)
+    initial = {"figures": fingerprint, "interim": release_interim_needed(year=year)}
+    form = PublishForm(request.POST or None, initial=initial, **options)
     public_entry = None
     if request.method == "POST" and form.is_valid():
         public_note = form.cleaned_data.get("public_note", "").strip()
@@ -76,11 +79,13 @@ def staff_publish_preview(request, year: int):
                     note=form.cleaned_data["note"],
                     public_note=public_note if form.republication else None,
                     override_reason=form.cleaned_data.get("override_reason", ""),
+                    interim=form.cleaned_data["interim"],
                 )
             except PublishError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"{year} is published as release {release.number}.")
+                kind = " (interim figures)" if release.is_interim else ""
+                messages.success(request, f"{year} is published as release {release.number}{kind}.")
                 return redirect("metrics:staff-years")
     return render(
         request,
@@ -91,6 +96,7 @@ def staff_publish_preview(request, year: int):
             "review": review,
             "changed_count": sum(row.changed for row in rows),
             "check": check,
+            "warnings": release_warnings(year=year, respondents=check.respondents),
             "form": form,
             "releases": releases,
             "public_entry": public_entry,

@@ -116,12 +116,24 @@ class AuditFilterForm(forms.Form):
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8 with the header organization,year,question,value; one row per answer.",
+        help_text=(
+            "UTF-8 with the header organization,year,question,value; one row per answer. "
+            "“organization” is the organisation's name as Milepost shows it (not its web address)."
+        ),
     )
     create_organizations = forms.BooleanField(
         required=False, label="Create organisations that do not exist yet"
     )
-    approve = forms.BooleanField(required=False, label="Approve the imported submissions")
+    replace = forms.BooleanField(
+        required=False,
+        label="Remove answers and mileposts the file does not mention",
+        help_text="Off: the file's answers are added to what each organisation has. On: the file replaces it.",
+    )
+    approve = forms.BooleanField(
+        required=False,
+        label="Approve the imported submissions",
+        help_text="Each submission must then answer every required question.",
+    )
 
     MAX_BYTES = 50 * 1024 * 1024
 
@@ -129,12 +141,7 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 50 MB; split it, or use the import command.")
-        try:
-            return upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(
-                "The file is not UTF-8 text. Save it as “CSV UTF-8” from your spreadsheet and try again."
-            ) from error
+        return upload
 
 
 class ImportConfirmForm(forms.Form):

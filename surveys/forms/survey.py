@@ -59,9 +59,13 @@ def question_field(question: Question) -> forms.Field:
                 **common,
             )
         case Question.Type.SHORT_TEXT:
-            return forms.CharField(max_length=500, **common)
+            return forms.CharField(max_length=Question.TEXT_MAX_LENGTH[question.type], **common)
         case _:
-            return forms.CharField(max_length=20000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+            return forms.CharField(
+                max_length=Question.TEXT_MAX_LENGTH[Question.Type.LONG_TEXT],
+                widget=forms.Textarea(attrs={"rows": 4}),
+                **common,
+            )
 
 
 def to_form_value(question: Question, value: AnswerValue):
@@ -211,6 +215,27 @@ class MilepostsForm(forms.Form):
             for m in self.mileposts
             if self.cleaned_data.get(f"advanced_{m.code}")
         }
+
+    def invalid_mileposts(self) -> list[Milepost]:
+        """The mileposts whose entry cannot be saved as typed, in page order."""
+        return [
+            m
+            for m in self.mileposts
+            if f"advanced_{m.code}" in self.errors or f"description_{m.code}" in self.errors
+        ]
+
+    def valid_advanced(self, *, saved: dict[str, str]) -> dict[str, str]:
+        """What can be saved when some entries are invalid: every valid entry as typed, and for an invalid one
+        what was saved before (so one bad entry never discards the others, nor an earlier description)."""
+        invalid = {m.code for m in self.invalid_mileposts()}
+        advanced = {}
+        for m in self.mileposts:
+            if m.code in invalid:
+                if m.code in saved:
+                    advanced[m.code] = saved[m.code]
+            elif self.cleaned_data.get(f"advanced_{m.code}"):
+                advanced[m.code] = self.cleaned_data[f"description_{m.code}"].strip()
+        return advanced
 
     def groups(self) -> list[tuple[str, list[tuple[Milepost, forms.BoundField, forms.BoundField]]]]:
         """(area label, [(milepost, checkbox, description)]) in area order."""

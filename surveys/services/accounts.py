@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..models import Invitation, Membership, Organization, User
+from ..models import AuditEvent, Invitation, Membership, Organization, User
 
 
 class InvitationError(Exception):
@@ -38,22 +38,30 @@ def membership_set(*, user: User, organization: Organization, role: str) -> Memb
     return membership
 
 
-@transaction.atomic
-def invitation_create(
-    *, organization: Organization, email: str, role: str, invited_by: User | None
-) -> tuple[Invitation, str]:
-    """Create an invitation and e-mail its link (after commit); returns the invitation and its URL."""
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organization=organization,
-        email=email.strip().lower(),
-        role=role,
-        token_hash=_hash_token(token),
-        invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
+def _invitation_event(invitation: Invitation, *, actor: User | None, action: str) -> None:
+    AuditEvent(
+        kind=AuditEvent.Kind.INVITATION,
+        organization_id=invitation.organization_id,
+        actor=actor,
+        subject=invitation.email[:120],
+        new_value={
+            "action": action,
+            "role": invitation.role,
+            "expires_at": invitation.expires_at.isoformat(),
+        },
+    ).save()
+
+
+def _invitation_send(invitation: Invitation, *, token: str) -> str:
+    """E-mail the link after commit; a person who already has an account is told to log in to accept."""
     url = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", kwargs={"token": token})
-    context = {"invitation": invitation, "url": url, "valid_days": settings.INVITATION_VALID_DAYS}
+    context = {
+        "invitation": invitation,
+        "url": url,
+        "valid_hours": settings.INVITATION_VALID_HOURS,
+        "has_account": User.objects.filter(email__iexact=invitation.email).exists(),
+    }
+    organization = invitation.organization
     transaction.on_commit(
         lambda: send_mail(
             subject=f"You are invited to report for {organization.name} on Milepost",
@@ -62,7 +70,76 @@ def invitation_create(
             recipient_list=[invitation.email],
         )
     )
-    return invitation, url
+    return url
+
+
+def _new_token(invitation: Invitation) -> str:
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _hash_token(token)
+    invitation.expires_at = timezone.now() + timedelta(hours=settings.INVITATION_VALID_HOURS)
+    return token
+
+
+@transaction.atomic
+def invitation_create(
+    *, organization: Organization, email: str, role: str, invited_by: User | None
+) -> tuple[Invitation, str]:
+    """Invite a person to an organisation and e-mail the link (after commit); returns it and its URL.
+
+    One open invitation per person and organisation: a pending one must be resent or revoked instead
+    (InvitationError); an expired one is revoked and replaced. Recorded in the audit log.
+    """
+    email = email.strip().lower()
+    if Membership.objects.filter(user__email__iexact=email, organization=organization).exists():
+        raise InvitationError(f"{email} is already a member of {organization}.")
+    open_ones = Invitation.objects.select_for_update().open().filter(email=email, organization=organization)
+    for earlier in open_ones:
+        if not earlier.is_expired:
+            raise InvitationError(
+                f"{email} already has an invitation to {organization} (sent "
+                f"{timezone.localtime(earlier.created_at):%d %b %Y}). Resend or revoke it from the staff overview."
+            )
+        earlier.revoked_at = timezone.now()
+        earlier.save(update_fields=["revoked_at"])
+        _invitation_event(earlier, actor=invited_by, action="revoked (expired, replaced)")
+    invitation = Invitation(organization=organization, email=email, role=role, invited_by=invited_by)
+    token = _new_token(invitation)
+    invitation.save()
+    _invitation_event(invitation, actor=invited_by, action="created")
+    return invitation, _invitation_send(invitation, token=token)
+
+
+def _lock_open(invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if invitation.is_accepted:
+        raise InvitationError(f"{invitation.email} has already accepted this invitation.")
+    if invitation.is_revoked:
+        raise InvitationError("This invitation was revoked. Send a new one.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, administrator: User) -> tuple[Invitation, str]:
+    """Send a fresh link (the old one stops working) valid for INVITATION_VALID_HOURS; audited."""
+    if not administrator.is_administrator:
+        raise InvitationError("Only coalition administrators can resend invitations.")
+    invitation = _lock_open(invitation)
+    token = _new_token(invitation)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _invitation_event(invitation, actor=administrator, action="resent")
+    return invitation, _invitation_send(invitation, token=token)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, administrator: User) -> Invitation:
+    """The link stops working at once; audited."""
+    if not administrator.is_administrator:
+        raise InvitationError("Only coalition administrators can revoke invitations.")
+    invitation = _lock_open(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    _invitation_event(invitation, actor=administrator, action="revoked")
+    return invitation
 
 
 def invitation_get_usable(*, token: str) -> Invitation:
@@ -71,12 +148,17 @@ def invitation_get_usable(*, token: str) -> Invitation:
         Invitation.objects.select_related("organization").filter(token_hash=_hash_token(token)).first()
     )
     if invitation is None:
-        raise InvitationError("This invitation link is not valid. Check that you copied the whole link.")
+        raise InvitationError(
+            "This invitation link is not valid. Check that you copied the whole link; if it was sent again, "
+            "use the newest e-mail."
+        )
     if invitation.is_accepted:
         raise InvitationError(
             "This invitation has already been used. Log in with your e-mail address and password, "
             "or use “Forgotten your password?” on the login page."
         )
+    if invitation.is_revoked:
+        raise InvitationError("This invitation was withdrawn. Ask the coalition staff if you need a new one.")
     if invitation.is_expired:
         raise InvitationError(
             "This invitation has expired. Ask the coalition staff (or your organisation's lead) to send a new one."
@@ -84,28 +166,55 @@ def invitation_get_usable(*, token: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, first_name: str, last_name: str, password: str) -> User:
-    """Use an invitation once: create (or reuse) the account, set its password and add the membership."""
-    invitation = invitation_get_usable(token=token)
-    # Lock the row so a double-click cannot use the same link twice.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise InvitationError("This invitation has already been used.")
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email=invitation.email, password=password, first_name=first_name, last_name=last_name
-        )
-    else:
-        user.first_name, user.last_name = first_name or user.first_name, last_name or user.last_name
-        user.set_password(password)
-        user.save()
+def invitation_account_exists(*, invitation: Invitation) -> bool:
+    return User.objects.filter(email__iexact=invitation.email).exists()
+
+
+def _accept(invitation: Invitation, user: User) -> None:
     membership_set(user=user, organization=invitation.organization, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _invitation_event(invitation, actor=user, action="accepted")
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, first_name: str, last_name: str, password: str) -> User:
+    """Use an invitation once to create a new account and add the membership.
+
+    Refused when the address already has an account: its owner logs in to accept (`invitation_accept_as`),
+    so an invitation can never change an existing password.
+    """
+    invitation = invitation_get_usable(token=token)
+    # Lock the row so a double-click cannot use the same link twice.
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationError("This invitation has already been used.")
+    if invitation_account_exists(invitation=invitation):
+        raise InvitationError(
+            f"{invitation.email} already has a Milepost account. Log in with it to accept the invitation."
+        )
+    user = User.objects.create_user(
+        email=invitation.email, password=password, first_name=first_name, last_name=last_name
+    )
+    _accept(invitation, user)
     return user
+
+
+@transaction.atomic
+def invitation_accept_as(*, token: str, user: User) -> Invitation:
+    """A logged-in person whose address the invitation names joins the organisation; nothing else changes."""
+    invitation = invitation_get_usable(token=token)
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationError("This invitation has already been used.")
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationError(
+            f"This invitation is for {invitation.email}, and you are logged in as {user.email}. Log out, "
+            f"then log in as {invitation.email} to accept it."
+        )
+    _accept(invitation, user)
+    return invitation
 
 
 def user_update_profile(*, user: User, first_name: str, last_name: str) -> User:

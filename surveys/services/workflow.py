@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from ..signals import submission_approval_changed
+from .bulk import audit_rows_insert
 
 Status = Submission.Status
 
@@ -151,6 +152,15 @@ def _move(
     return submission
 
 
+def _ensure_complete(missing: list[Question], *, ending: str) -> None:
+    """The one completeness rule for reaching "submitted" or "approved": no required question unanswered."""
+    if missing:
+        raise TransitionError(
+            f"{len(missing)} required question{'s are' if len(missing) != 1 else ' is'} not answered yet "
+            f"({', '.join(q.code for q in missing)}). {ending}"
+        )
+
+
 def _announce_approval_change(submissions: Iterable[Submission]) -> None:
     """After commit, one `submission_approval_changed` signal per year with every submission id."""
     by_year: dict[int, list[int]] = defaultdict(list)
@@ -235,12 +245,7 @@ def submission_submit(*, submission: Submission, actor: User, note: str = "") ->
     membership = Membership.objects.filter(user=actor, organization_id=submission.organization_id).first()
     if membership is None or not membership.can_submit:
         raise TransitionError("Only your organisation's lead can submit. Ask them to review and submit.")
-    missing = submission_missing_required(submission=submission)
-    if missing:
-        raise TransitionError(
-            f"{len(missing)} required question{'s are' if len(missing) != 1 else ' is'} not answered yet. "
-            "Answer them, then submit."
-        )
+    _ensure_complete(submission_missing_required(submission=submission), ending="Answer them, then submit.")
     submission = _move(submission, to=Status.SUBMITTED, actor=actor, note=note)
     _mail_reviewers_submitted(submission)
     return submission
@@ -366,9 +371,107 @@ def submission_reopen(
 @transaction.atomic
 def submission_submit_on_behalf(*, submission: Submission, actor: User | None, note: str) -> Submission:
     """Staff (or an import) move a draft to submitted for the member, e.g. answers received by e-mail."""
+    from ..selectors import submission_missing_required
+
     if actor is not None and not actor.is_reviewer:
         raise TransitionError("Only coalition staff can submit on a member's behalf.")
+    _ensure_complete(
+        submission_missing_required(submission=submission),
+        ending="Answer them (or ask the member to) before submitting on their behalf.",
+    )
     return _move(submission, to=Status.SUBMITTED, actor=actor, note=note)
+
+
+@transaction.atomic
+def submissions_submit_and_approve(
+    *, submission_ids: list[int], reviewer: User | None, note: str = ""
+) -> list[Submission]:
+    """Submit and approve many submissions (an import with --approve) in a few set-based statements.
+
+    All or nothing: each must be in a state that may be submitted and complete. Records both transitions in
+    the audit log, resolves open comments, e-mails each organisation and sends one approval signal per year
+    after commit.
+    """
+    from ..selectors import submissions_missing_required
+
+    if reviewer is not None and not reviewer.is_reviewer:
+        raise TransitionError("Only coalition reviewers can approve a submission.")
+    submissions = list(
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("cycle", "organization")
+        .filter(pk__in=submission_ids)
+        .order_by("pk")
+    )
+    stuck = [s for s in submissions if Status.SUBMITTED not in ALLOWED_TRANSITIONS.get(s.status, set())]
+    if stuck:
+        raise TransitionError(
+            f"{stuck[0].organization.name}'s {stuck[0].cycle.year} submission is "
+            f"{stuck[0].get_status_display().lower()}, so it cannot be submitted and approved"
+            + (
+                f" (nor can {len(stuck) - 1} other{'s' if len(stuck) != 2 else ''})."
+                if len(stuck) > 1
+                else "."
+            )
+        )
+    incomplete = submissions_missing_required(submission_ids=[s.pk for s in submissions])
+    if incomplete:
+        first = next(s for s in submissions if s.pk in incomplete)
+        raise TransitionError(
+            f"{len(incomplete)} submission{'s are' if len(incomplete) != 1 else ' is'} incomplete, e.g. "
+            f"{first.organization.name} {first.cycle.year}: {', '.join(incomplete[first.pk])}."
+        )
+    now = timezone.now()
+    ids = [s.pk for s in submissions]
+    Submission.objects.filter(pk__in=ids).update(
+        status=Status.APPROVED, submitted_at=now, approved_at=now, updated_at=now
+    )
+    actor_id = reviewer.pk if reviewer else None
+    events = []  # rows under bulk.AUDIT_COLUMNS: two transitions each, as the one-at-a-time path records
+    for s in submissions:
+        transition = (AuditEvent.Kind.TRANSITION, s.pk, s.organization_id, actor_id, "")
+        events.append((*transition, s.status, Status.SUBMITTED, note, now))
+        events.append((*transition, Status.SUBMITTED, Status.APPROVED, note, now))
+        s.status, s.submitted_at, s.approved_at = Status.APPROVED, now, now
+    audit_rows_insert(events)
+    ReviewComment.objects.filter(submission_id__in=ids, resolved_at__isnull=True).update(resolved_at=now)
+    _mail_organizations_approved(submissions, note=note)
+    _announce_approval_change(submissions)
+    return submissions
+
+
+def _mail_organizations_approved(submissions: list[Submission], *, note: str) -> None:
+    """One approval e-mail per person of each organisation, addresses fetched in one query."""
+    emails: dict[int, list[str]] = defaultdict(list)
+    for organization_id, email in (
+        Membership.objects.filter(
+            organization_id__in={s.organization_id for s in submissions}, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("organization_id", "user__email")
+    ):
+        emails[organization_id].append(email)
+    messages = []
+    for submission in submissions:
+        recipients = emails.get(submission.organization_id)
+        if not recipients:
+            continue
+        context = {
+            "submission": submission,
+            "organization": submission.organization,
+            "year": submission.cycle.year,
+            "url": _site_url(
+                reverse("surveys:organization-detail", kwargs={"org_slug": submission.organization.slug})
+            ),
+            "note": note,
+        }
+        messages.append(
+            (
+                f"Your {submission.cycle.year} survey was approved",
+                render_to_string("emails/submission_approved.txt", context),
+                recipients,
+            )
+        )
+    _mail_after_commit(messages)
 
 
 # --- Comments -------------------------------------------------------------------------------------------

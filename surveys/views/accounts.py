@@ -56,10 +56,13 @@ def profile(request):
 
 
 def invitation_accept(request, token):
+    """A new person chooses a password; a person who already has an account logs in and accepts."""
     try:
         invitation = account_services.invitation_get_usable(token=token)
     except account_services.InvitationError as error:
         return render(request, "surveys/invitation_invalid.html", {"reason": str(error)}, status=410)
+    if account_services.invitation_account_exists(invitation=invitation):
+        return _invitation_accept_existing(request, token, invitation)
     form = InvitationAcceptForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,6 +78,20 @@ def invitation_accept(request, token):
         messages.success(request, f"Welcome to Milepost. You are now a member of {invitation.organization}.")
         return redirect("surveys:organization-detail", org_slug=invitation.organization.slug)
     return render(request, "surveys/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _invitation_accept_existing(request, token, invitation):
+    """The address has an account: log in to accept; the password is never asked for here nor changed."""
+    context = {"invitation": invitation, "existing": True}
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            account_services.invitation_accept_as(token=token, user=request.user)
+        except account_services.InvitationError as error:
+            messages.error(request, str(error))
+            return render(request, "surveys/invitation_accept.html", context)
+        messages.success(request, f"You are now a member of {invitation.organization}.")
+        return redirect("surveys:organization-detail", org_slug=invitation.organization.slug)
+    return render(request, "surveys/invitation_accept.html", context)
 
 
 @login_required

@@ -1,14 +1,11 @@
-"""Staff review pages (queue, review, comments, transitions, proposals) and the browser import; plus the
+"""Staff review pages (queue, review, comments, transitions, proposals); plus the
 member's page for reading and answering review comments. Participation, the audit log and the exports have
-their own modules (participation.py, audit.py, exports.py).
+their own modules (participation.py, audit.py, exports.py), and so has the browser import (imports.py).
 
 Thin views: read input, check access (surveys.permissions), call one service or selector, message, redirect.
 """
 
-import secrets
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +15,6 @@ from django.views.decorators.http import require_POST
 from .. import selectors, selectors_review
 from ..forms.review import (
     CommentForm,
-    ImportConfirmForm,
-    ImportUploadForm,
     ProposalDecisionForm,
     QueueFilterForm,
     ReopenForm,
@@ -29,7 +24,7 @@ from ..forms.review import (
 )
 from ..models import Milepost, MilepostProposal, Question, ReviewComment, Submission
 from ..permissions import administrator_required, member_required, reviewer_required
-from ..services import imports, workflow
+from ..services import workflow
 
 # --- Queue and review page ------------------------------------------------------------------------------
 
@@ -250,86 +245,6 @@ def proposal_decide(request, proposal_id: int):
         messages.error(request, str(error))
         keep_typed()
     return _back(proposal.submission_id, "proposals")
-
-
-# --- Import ---------------------------------------------------------------------------------------------
-
-IMPORT_CACHE_SECONDS = 60 * 60
-
-
-def _import_key(request, token: str) -> str:
-    return f"surveys:import:{request.user.pk}:{token}"
-
-
-@administrator_required
-def import_upload(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["file"]
-        options = {
-            "create_organizations": form.cleaned_data["create_organizations"],
-            "approve": form.cleaned_data["approve"],
-        }
-        plan = imports.responses_parse(text=text, create_organizations=options["create_organizations"])
-        context["plan"] = plan
-        context["filename"] = request.FILES["file"].name
-        if plan.is_valid:
-            token = secrets.token_urlsafe(16)
-            cache.set(
-                _import_key(request, token),
-                {"text": text, "filename": context["filename"], **options},
-                IMPORT_CACHE_SECONDS,
-            )
-            context.update(
-                {
-                    "confirm_form": ImportConfirmForm(initial={"token": token}),
-                    "summary": plan.summary(),
-                    "planned": list(plan.submissions.values())[:500],
-                    "options": options,
-                }
-            )
-            return render(request, "surveys/import_preview.html", context)
-    return render(request, "surveys/import_upload.html", context)
-
-
-@administrator_required
-@require_POST
-def import_confirm(request):
-    form = ImportConfirmForm(request.POST)
-    key = _import_key(request, form.data.get("token", ""))
-    stored = cache.get(key) if form.is_valid() else None
-    # Claim the preview before importing: of two clicks on "Confirm", only the one whose delete wins imports.
-    if stored is None or not cache.delete(key):
-        messages.error(request, "This preview has expired or was already imported. Upload the file again.")
-        return redirect("surveys:import-upload")
-    try:
-        result = imports.responses_import(
-            text=stored["text"],
-            actor=request.user,
-            approve=stored["approve"],
-            create_organizations=stored["create_organizations"],
-            source=stored["filename"],
-        )
-    except imports.ImportRejected as error:
-        # The data changed since the preview (e.g. a submission was approved meanwhile).
-        messages.error(
-            request, f"Nothing was imported: {error.problems[0]}. Fix the file and upload it again."
-        )
-        return redirect("surveys:import-upload")
-    message = (
-        f"Imported {_count(result.answers, 'answer')} and {_count(result.mileposts, 'milepost')} into "
-        f"{_count(result.submissions_created + result.submissions_replaced, 'submission')}"
-    )
-    if result.approved:
-        message += f", and approved {result.approved}"
-    messages.success(request, message + ".")
-    return redirect("surveys:review-queue")
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 answer', '3 answers'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # --- Members: review comments on their own submission ---------------------------------------------------

@@ -233,6 +233,19 @@ def _catalogue(cycle):
     )
 
 
+def _save_valid_mileposts(request, form, *, submission, saved: dict[str, str]) -> None:
+    """Keep the valid entries of a form with invalid ones; the page then names and links each invalid one."""
+    kept = form.valid_advanced(saved=saved)
+    if kept != saved:
+        answer_services.mileposts_save(submission=submission, actor=request.user, advanced=kept)
+    titles = "; ".join(f"“{m.title}”" for m in form.invalid_mileposts())
+    messages.error(
+        request,
+        f"Saved the other mileposts ({len(kept)} advanced). Not saved yet: {titles}. Describe what you did "
+        "for each milepost you ticked (the list at the top links to it), then save again.",
+    )
+
+
 @keep_post_when_logged_out
 @member_required
 def survey_mileposts(request, year: int):
@@ -275,9 +288,7 @@ def survey_mileposts(request, year: int):
                             "surveys:survey-review", org_slug=request.organization.slug, year=year
                         )
                     return redirect(request.path)
-                messages.error(
-                    request, "Describe what you did for each milepost you ticked, then save again."
-                )
+                _save_valid_mileposts(request, form, submission=submission, saved=chosen)
         except answer_services.SaveError as error:
             messages.error(request, str(error))
     else:

@@ -24,6 +24,8 @@ def test_indicators_for_the_latest_year_by_default(client, reference):
     assert set(document) == {
         "year",
         "release",
+        "release_status",
+        "public_note",
         "published_at",
         "respondents",
         "min_published_count",

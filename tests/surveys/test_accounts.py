@@ -218,3 +218,126 @@ def test_profile_page_saves_the_name(client):
     client.post(reverse("profile"), {"first_name": "Grace", "last_name": "Hopper"})
     user.refresh_from_db()
     assert user.display_name == "Grace Hopper"
+
+
+# --- Invitations for people who already have an account; one open invitation; resend, revoke (case 4) ----
+
+
+def _path(url):
+    return url.split("127.0.0.1:8000", 1)[1]
+
+
+def test_inviting_an_existing_account_asks_it_to_log_in_and_never_touches_its_password(
+    client, lead_a, org_b, administrator
+):
+    _, url = invitation_create(
+        organization=org_b, email=lead_a.email, role="contributor", invited_by=administrator
+    )
+    page = client.get(_path(url))
+    assert "Log in to accept" in page.text and "Create my account" not in page.text
+    # Posting a new password to the link (as the old page invited) changes nothing.
+    client.post(
+        _path(url),
+        {"first_name": "X", "last_name": "Y", "password1": "new pass 99881", "password2": "new pass 99881"},
+    )
+    lead_a.refresh_from_db()
+    assert lead_a.check_password(PASSWORD)
+    assert not Membership.objects.filter(user=lead_a, organization=org_b).exists()
+    with pytest.raises(InvitationError, match="already has a Milepost account"):
+        invitation_accept(token=url.rsplit("/", 2)[1], first_name="", last_name="", password="x pass 12345")
+
+    client.force_login(lead_a)
+    accepted = client.post(_path(url))
+    assert accepted.status_code == 302
+    assert Membership.objects.get(user=lead_a, organization=org_b).role == "contributor"
+    lead_a.refresh_from_db()
+    assert lead_a.check_password(PASSWORD)
+
+
+def test_an_invitation_cannot_be_accepted_by_another_logged_in_account(
+    client, lead_a, member_b, org_b, administrator
+):
+    _, url = invitation_create(organization=org_b, email=lead_a.email, role="lead", invited_by=administrator)
+    client.force_login(member_b)
+    response = client.post(_path(url))
+    assert "This invitation is for" in response.text
+    assert not Membership.objects.filter(user=lead_a, organization=org_b).exists()
+
+
+def test_one_open_invitation_per_person_and_organisation(admin_client, org_a, administrator):
+    invitation_create(organization=org_a, email="twice@example.org", role="lead", invited_by=administrator)
+    response = admin_client.post(
+        reverse("surveys:invitation-create"),
+        {"email": "Twice@example.org", "organization": org_a.pk, "role": "lead"},
+    )
+    assert response.status_code == 200 and "already has an invitation" in response.text
+    assert Invitation.objects.filter(email="twice@example.org").count() == 1
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(
+            email="twice@example.org", organization=org_a, token_hash="x" * 64, expires_at=timezone.now()
+        )
+
+
+def test_an_expired_invitation_is_replaced_by_a_new_one(org_a, administrator):
+    first, _ = invitation_create(
+        organization=org_a, email="late@example.org", role="lead", invited_by=administrator
+    )
+    Invitation.objects.filter(pk=first.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    second, _ = invitation_create(
+        organization=org_a, email="late@example.org", role="lead", invited_by=administrator
+    )
+    first.refresh_from_db()
+    assert first.is_revoked and second.pk != first.pk
+
+
+def test_invitations_are_valid_72_hours_by_default(org_a, administrator):
+    invitation, _ = invitation_create(
+        organization=org_a, email="t@example.org", role="lead", invited_by=administrator
+    )
+    hours = (invitation.expires_at - invitation.created_at).total_seconds() / 3600
+    assert 71.9 < hours <= 72.1
+
+
+def test_administrators_resend_and_revoke_and_the_audit_log_records_it(
+    admin_client, org_a, administrator, client, django_capture_on_commit_callbacks
+):
+    from surveys.models import AuditEvent
+
+    invitation, old_url = invitation_create(
+        organization=org_a, email="r@example.org", role="lead", invited_by=administrator
+    )
+    overview = admin_client.get(reverse("surveys:staff-overview")).text
+    assert reverse("surveys:invitation-resend", args=[invitation.pk]) in overview
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("surveys:invitation-resend", args=[invitation.pk]))
+    assert len(mail.outbox) == 1 and "72 hours" in mail.outbox[0].body
+    new_path = re.search(r"http://\S+", mail.outbox[0].body).group(0).split("127.0.0.1:8000", 1)[1]
+    assert client.get(_path(old_url)).status_code == 410  # the old link stops working
+    assert client.get(new_path).status_code == 200
+    admin_client.post(reverse("surveys:invitation-revoke", args=[invitation.pk]))
+    revoked = client.get(new_path)
+    assert revoked.status_code == 410 and "withdrawn" in revoked.text
+    actions = list(
+        AuditEvent.objects.filter(kind=AuditEvent.Kind.INVITATION)
+        .order_by("id")
+        .values_list("new_value__action", flat=True)
+    )
+    assert actions == ["created", "resent", "revoked"]
+
+
+def test_members_cannot_resend_or_revoke(lead_client, org_a, administrator):
+    invitation, _ = invitation_create(
+        organization=org_a, email="m@example.org", role="lead", invited_by=administrator
+    )
+    assert lead_client.post(reverse("surveys:invitation-revoke", args=[invitation.pk])).status_code == 403
+    invitation.refresh_from_db()
+    assert not invitation.is_revoked
+
+
+def test_invitation_events_show_in_the_audit_log_page(admin_client, org_a, administrator):
+    invitation_create(organization=org_a, email="audit@example.org", role="lead", invited_by=administrator)
+    page = admin_client.get(reverse("surveys:audit-log"), {"kind": "invitation"})
+    assert page.status_code == 200 and "audit@example.org" in page.text

@@ -1,4 +1,5 @@
-"""Bulk import: a valid file, each kind of bad row, dry run, --approve through the workflow, the command."""
+"""Bulk import: a valid file, each kind of bad row, merge and replace, completeness, reading that cannot
+swallow lines, look-alike names, dry run, --approve, the command."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,6 +34,8 @@ VALID = HEADER + (
     "Bravo Games,2025,image_hashing,none\n"
     "Bravo Games,2025,supplemental_reports,no\n"
 )
+# Every required question answered (Bravo's authority_reporting is missing from VALID).
+COMPLETE = VALID + "Bravo Games,2025,authority_reporting,manual_only\n"
 
 
 def _values(organization_name):
@@ -64,14 +67,72 @@ def test_a_valid_file_creates_submissions_answers_mileposts_and_audit_rows(world
     assert set(Submission.objects.values_list("status", flat=True)) == {Submission.Status.DRAFT}
 
 
-def test_reimporting_replaces_the_answers_and_records_the_old_values(world, reviewer):
+def test_reimporting_keeps_the_answers_the_file_does_not_mention(world, reviewer):
+    """Case 1: a one-row file used to delete every other answer of the organisation without a word."""
     imports.responses_import(text=VALID, actor=reviewer)
-    imports.responses_import(text=HEADER + "Alpha Social,2025,image_hashing,internal\n", actor=reviewer)
-    assert _values("Alpha Social") == {"image_hashing": ["internal"]}
+    one_row = HEADER + "Alpha Social,2025,image_hashing,internal\n"
+
+    plan = imports.responses_parse(text=one_row)
+    alpha = plan.submissions[("alpha social", 2025)]
+    assert (alpha.added, alpha.changed, alpha.unchanged, alpha.removed) == (0, 1, 0, 3)
+    assert plan.summary()["removed"] == 0 and plan.summary()["kept"] == 3
+
+    imports.responses_import(text=one_row, actor=reviewer)
+    assert _values("Alpha Social") == {
+        "image_hashing": ["internal"],
+        "supplemental_reports": True,
+        "authority_reporting": "api_only",
+        "trust_safety_staff": 12,
+    }
+    assert SubmissionMilepost.objects.filter(submission__organization__name="Alpha Social").count() == 1
     latest = AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT, organization__name="Alpha Social").first()
-    assert latest.old_value["image_hashing"] == ["pdq", "photodna"]
-    assert latest.old_value["mileposts"] == ["sbd_review_process"]
+    assert latest.old_value == {"image_hashing": ["pdq", "photodna"]}
+    assert latest.new_value == {"image_hashing": ["internal"]}
+    assert latest.subject.startswith("0 added, 1 changed, 0 unchanged, 0 removed")
     assert _values("Bravo Games")  # not named in the second file: untouched
+
+
+def test_replace_removes_what_the_file_does_not_mention_and_the_preview_counts_it(world, reviewer):
+    imports.responses_import(text=VALID, actor=reviewer)
+    one_row = HEADER + "Alpha Social,2025,image_hashing,internal\n"
+
+    plan = imports.responses_parse(text=one_row, replace=True)
+    summary = plan.summary()
+    assert (summary["changed"], summary["removed"], summary["mileposts_removed"]) == (1, 3, 1)
+
+    result = imports.responses_import(text=one_row, actor=reviewer, replace=True)
+    assert (result.changed, result.removed) == (1, 3)
+    assert _values("Alpha Social") == {"image_hashing": ["internal"]}
+    assert not SubmissionMilepost.objects.filter(submission__organization__name="Alpha Social").exists()
+    latest = AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT, organization__name="Alpha Social").first()
+    assert latest.old_value["trust_safety_staff"] == 12
+    assert latest.old_value["mileposts"] == ["sbd_review_process"]
+
+
+def test_an_unchanged_answer_is_left_alone(world, reviewer):
+    imports.responses_import(text=VALID, actor=reviewer)
+    before = Answer.objects.get(
+        question__code="supplemental_reports", submission__organization__name="Bravo Games"
+    )
+    plan = imports.responses_parse(text=HEADER + "Bravo Games,2025,supplemental_reports,no\n")
+    assert plan.submissions[("bravo games", 2025)].unchanged == 1
+    imports.responses_import(text=HEADER + "Bravo Games,2025,supplemental_reports,no\n", actor=reviewer)
+    after = Answer.objects.get(
+        question__code="supplemental_reports", submission__organization__name="Bravo Games"
+    )
+    assert (after.pk, after.version) == (before.pk, before.version)
+
+
+def test_members_see_the_import_in_their_recent_changes(world, reviewer, client):
+    from tests.factories import MembershipFactory
+
+    alpha = Organization.objects.get(name="Alpha Social")
+    client.force_login(MembershipFactory(organization=alpha).user)
+    imports.responses_import(text=VALID, actor=reviewer, source="members.csv")
+    imports.responses_import(text=HEADER + "Alpha Social,2025,image_hashing,internal\n", actor=reviewer)
+    page = client.get(f"/orgs/{alpha.slug}/").content.decode()
+    assert "imported by the coalition: 0 added, 1 changed" in page
+    assert "imported by the coalition: 4 added" in page
 
 
 BAD_ROWS = [
@@ -144,10 +205,34 @@ def test_an_approved_submission_is_not_overwritten(world):
 
 
 def test_dry_run_writes_nothing(world):
-    result = imports.responses_import(text=VALID, dry_run=True, approve=True)
-    assert (result.submissions_created, result.answers, result.mileposts) == (2, 6, 1)
+    result = imports.responses_import(text=COMPLETE, dry_run=True, approve=True)
+    assert (result.submissions_created, result.answers, result.mileposts) == (2, 7, 1)
     assert not Submission.objects.exists()
     assert not AuditEvent.objects.exists()
+
+
+def test_approve_refuses_incomplete_submissions_and_names_their_missing_questions(world, reviewer):
+    """Case 2: --approve used to approve submissions whose required questions nobody answered."""
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.responses_import(text=VALID, actor=reviewer, approve=True)
+    [problem] = caught.value.problems
+    assert problem.line == 7  # Bravo Games' first row
+    assert (
+        "Bravo Games's 2025 submission would miss 1 required answer: authority_reporting" in problem.message
+    )
+    assert not Submission.objects.exists()
+
+
+def test_incomplete_submissions_are_imported_as_drafts_and_listed(world, reviewer, tmp_path, capsys):
+    path = tmp_path / "members.csv"
+    path.write_text(VALID, encoding="utf-8")
+    call_command("import_responses", str(path), "--no-progress")
+    out = capsys.readouterr().out
+    assert (
+        f"{path}:7: in draft: Bravo Games's 2025 submission would miss 1 required answer: authority_reporting"
+        in out
+    )
+    assert set(Submission.objects.values_list("status", flat=True)) == {"draft"}
 
 
 def test_approve_goes_through_the_workflow_and_sends_one_signal_per_year(
@@ -161,7 +246,7 @@ def test_approve_goes_through_the_workflow_and_sends_one_signal_per_year(
     submission_approval_changed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            result = imports.responses_import(text=VALID, actor=reviewer, approve=True)
+            result = imports.responses_import(text=COMPLETE, actor=reviewer, approve=True)
     finally:
         submission_approval_changed.disconnect(receiver)
     assert result.approved == 2
@@ -186,10 +271,10 @@ def test_the_command_reports_problems_with_line_numbers(world, tmp_path, capsys)
 
 def test_the_command_imports_and_approves(world, reviewer, tmp_path, capsys):
     path = tmp_path / "good.csv"
-    path.write_text(VALID, encoding="utf-8")
+    path.write_text(COMPLETE, encoding="utf-8")
     call_command("import_responses", str(path), "--approve", "--user", reviewer.email, "--no-progress")
     out = capsys.readouterr().out
-    assert "Imported 6 answers and 1 mileposts from 7 rows" in out and "2 approved" in out
+    assert "Imported 7 answers and 1 mileposts from 8 rows" in out and "2 approved" in out
     assert Submission.objects.approved().count() == 2
 
 
@@ -263,3 +348,138 @@ def test_a_submission_sent_for_review_while_the_file_was_checked_is_not_overwrit
 
     assert "was submitted while the file was being checked" in str(rejected.value.problems[0])
     assert not Answer.objects.exists()
+
+
+# --- Reading that cannot swallow lines (case 3) and bad values caught at validation (case 6) -------------
+
+
+@pytest.fixture
+def with_text_question(world):
+    from tests.factories import QuestionFactory
+
+    QuestionFactory(
+        section=world.sections.get(),
+        cycle=world,
+        code="prevention_context",
+        type="long_text",
+        required=False,
+        position=50,
+    )
+    return world
+
+
+def _lines(n, start=0):
+    return "".join(f"Alpha Social,2025,trust_safety_staff,{k}\n" for k in range(start, start + n))
+
+
+def test_an_unclosed_quote_in_a_text_answer_is_reported_where_it_opened_and_nothing_is_imported(
+    with_text_question,
+):
+    text = (
+        HEADER
+        + "Bravo Games,2025,supplemental_reports,yes\n" * 1
+        + "Bravo Games,2025,image_hashing,none\n"
+        + "Bravo Games,2025,authority_reporting,none\n"
+        + "Bravo Games,2025,trust_safety_staff,3\n"
+        + "Alpha Social,2025,supplemental_reports,yes\n"
+        + 'Alpha Social,2025,prevention_context,"We use safety by design\n'
+        + "Alpha Social,2025,milepost,sbd_review_process\n"
+        + "Alpha Social,2025,image_hashing,pdq\n" * 1
+        + "".join(f"Alpha Social,2025,note_{k},plain text\n" for k in range(9))
+        + 'Alpha Social,2025,authority_reporting,api_only"\n'  # this stray quote closes the one on line 7
+        + "Alpha Social,2025,trust_safety_staff,4\n"
+    )
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.responses_import(text=text)
+    [problem] = caught.value.problems
+    assert problem.line == 7
+    assert "not closed before line 8" in problem.message
+    assert '“Alpha Social,2025,prevention_context,"We use safety by desig…”' in problem.message
+    assert "milepost" not in problem.message and len(problem.message) < 400
+    assert not Answer.objects.exists()
+
+
+def test_a_quote_in_the_question_column_is_reported_at_its_line_with_a_short_excerpt(world):
+    text = (
+        HEADER
+        + "Bravo Games,2025,supplemental_reports,yes\n"
+        + 'Alpha Social,2025,"image_hashing,pdq\n'
+        + _lines(20)
+    )
+    plan = imports.responses_parse(text=text)
+    [problem] = plan.problems
+    assert problem.line == 3 and "quote" in problem.message
+    assert "trust_safety_staff,19" not in problem.message and len(problem.message) < 400
+
+
+def test_a_value_running_across_lines_is_refused_for_a_question_that_is_not_text(world):
+    text = HEADER + 'Alpha Social,2025,supplemental_reports,"yes\n"\n'
+    [problem] = imports.responses_parse(text=text).problems
+    assert problem.line == 2 and "supplemental_reports is not a text question" in problem.message
+
+
+def test_a_text_answer_may_run_across_lines(with_text_question):
+    text = (
+        HEADER
+        + 'Alpha Social,2025,prevention_context,"First line.\nSecond line."\n'
+        + "Alpha Social,2025,supplemental_reports,no\n"
+    )
+    imports.responses_import(text=text)
+    assert _values("Alpha Social")["prevention_context"] == "First line.\nSecond line."
+
+
+def test_an_encoding_error_names_the_line_and_byte(world):
+    data = (HEADER + "Alpha Social,2025,supplemental_reports,yes\n").encode() + b"Caf\xe9 Games,2025,x,y\n"
+    import io
+
+    [problem] = imports.responses_parse(file=io.BytesIO(data)).problems
+    assert problem.line == 3 and "byte 4 of this line is not UTF-8" in problem.message
+
+
+def test_a_nul_byte_is_refused_at_validation_with_its_line(with_text_question):
+    text = HEADER + "Alpha Social,2025,prevention_context,We scan\x00 uploads\n"
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.responses_import(text=text)
+    assert caught.value.problems[0].line == 2 and "NUL" in caught.value.problems[0].message
+    assert not Submission.objects.exists()
+
+
+def test_an_overlong_organisation_name_or_text_is_refused_at_validation(with_text_question):
+    text = (
+        HEADER
+        + ("A" * 201)
+        + ",2025,supplemental_reports,yes\n"
+        + "Alpha Social,2025,prevention_context,"
+        + "x" * 20001
+        + "\n"
+    )
+    problems = imports.responses_parse(text=text, create_organizations=True).problems
+    assert [(p.line, p.message[:60]) for p in problems] == [
+        (2, "the organisation name has 201 characters; names have at most"),
+        (3, "prevention_context takes at most 20,000 characters; this ans"),
+    ]
+
+
+def test_names_that_differ_only_in_unicode_form_or_case_are_the_same_organisation(world):
+    OrganizationFactory(name="École Apps")
+    text = HEADER + (
+        "Alpha\u00a0Social,2025,supplemental_reports,yes\n"  # no-break space
+        "E\u0301cole apps,2025,supplemental_reports,no\n"  # decomposed É, lower case
+    )
+    result = imports.responses_import(text=text, create_organizations=True)
+    assert result.organizations_created == 0
+    assert Organization.objects.count() == 3
+
+
+def test_a_look_alike_organisation_name_is_refused_not_created(world):
+    text = HEADER + "\u0410lpha Social,2025,supplemental_reports,yes\n"  # Cyrillic А
+    [problem] = imports.responses_parse(text=text, create_organizations=True).problems
+    assert problem.line == 2
+    assert "looks like the organisation “Alpha Social”" in problem.message
+    assert "CYRILLIC CAPITAL LETTER A" in problem.message
+
+
+def test_two_new_look_alike_names_in_one_file_are_refused(world):
+    text = HEADER + "Charlie Chat,2025,supplemental_reports,yes\nCh\u0430rlie Chat,2025,image_hashing,none\n"
+    [problem] = imports.responses_parse(text=text, create_organizations=True).problems
+    assert problem.line == 3 and "looks like “Charlie Chat” on line 2" in problem.message

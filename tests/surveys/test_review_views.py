@@ -1,4 +1,4 @@
-"""Staff pages: queue, review page, comments, transitions, participation, audit log, exports, browser import;
+"""Staff pages: queue, review page, comments, transitions, participation, audit log, exports (the browser import: test_import_views.py);
 and the member's comments page."""
 
 import csv
@@ -472,76 +472,6 @@ def test_an_exported_file_imports_back_as_it_was(reviewer_client, cycle, reviewe
 
     assert Organization.objects.count() == 1  # matched "=cmd…", not a new "'=cmd…" organisation
     assert Answer.objects.get(submission=evil, question__code="supplemental_reports").value_bool is True
-
-
-# --- Browser import with a preview ----------------------------------------------------------------------
-
-
-def _upload(client, text, **flags):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    data = {"file": SimpleUploadedFile("answers.csv", text.encode(), content_type="text/csv"), **flags}
-    return client.post(reverse("surveys:import-upload"), data)
-
-
-def test_the_browser_import_previews_then_imports(admin_client, cycle, org_a):
-    text = "organization,year,question,value\nAlpha Social,2026,supplemental_reports,yes\n"
-    preview = _upload(admin_client, text, approve="on")
-    assert preview.status_code == 200
-    content = preview.content.decode()
-    assert "Nothing has been written yet" in content and "will be <strong>approved</strong>" in content
-    assert not Submission.objects.exists()
-    token = preview.context["confirm_form"].initial["token"]
-    done = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
-    assert "Imported 1 answer and 0 mileposts into 1 submission, and approved 1." in done.content.decode()
-    assert Submission.objects.get().status == Status.APPROVED
-    # The preview can be confirmed only once.
-    again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
-    assert "expired or was already imported" in again.content.decode()
-
-
-class _StaleReads:
-    """A cache whose reads keep returning what they once saw, as for a second click racing the first."""
-
-    def __init__(self, real):
-        self.real, self.seen = real, {}
-
-    def get(self, key, default=None):
-        value = self.real.get(key, default)
-        if value is not None:
-            self.seen[key] = value
-        return self.seen.get(key, default)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
-def test_two_clicks_on_confirm_import_once(admin_client, cycle, org_a, monkeypatch):
-    from django.core.cache import cache
-
-    from surveys.models import AuditEvent
-
-    monkeypatch.setattr("surveys.views.review.cache", _StaleReads(cache))
-    text = "organization,year,question,value\nAlpha Social,2026,supplemental_reports,yes\n"
-    token = _upload(admin_client, text).context["confirm_form"].initial["token"]
-    assert admin_client.post(reverse("surveys:import-confirm"), {"token": token}).status_code == 302
-    again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
-    assert "expired or was already imported" in again.content.decode()
-    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT).count() == 1
-
-
-def test_the_browser_import_lists_every_problem_and_imports_nothing(admin_client, cycle, org_a):
-    text = (
-        "organization,year,question,value\n"
-        "Alpha Social,2026,supplemental_reports,maybe\n"
-        "Nobody,2026,supplemental_reports,yes\n"
-    )
-    response = _upload(admin_client, text)
-    content = response.content.decode()
-    assert "2 problems" in content
-    assert "Line 2: supplemental_reports is a yes/no question" in content
-    assert "Line 3: no organisation is called “Nobody”" in content
-    assert not Submission.objects.exists()
 
 
 def test_a_member_never_sees_staff_pages(client, submitted, lead_a):

@@ -323,3 +323,54 @@ def test_no_email_is_sent_when_the_transaction_rolls_back(
         workflow.submission_submit(submission=submission, actor=lead_a)
         raise RuntimeError
     assert callbacks == [] and mail.outbox == []
+
+
+# --- One completeness rule for every way to "submitted" or "approved" (issue 11, case 2) ----------------
+
+
+def test_staff_cannot_submit_an_incomplete_submission_on_the_members_behalf(cycle, org_a, reviewer):
+    draft = SubmissionFactory(organization=org_a, cycle=cycle)
+    answer_create(draft, "supplemental_reports", True)
+    with pytest.raises(
+        workflow.TransitionError,
+        match=r"2 required questions are not answered yet \(image_hashing, authority_reporting\)",
+    ):
+        workflow.submission_submit_on_behalf(submission=draft, actor=reviewer, note="By e-mail")
+    draft.refresh_from_db()
+    assert draft.status == Submission.Status.DRAFT
+
+
+def test_bulk_submit_and_approve_refuses_incomplete_submissions_and_changes_nothing(
+    submission, cycle, org_b, reviewer
+):
+    incomplete = SubmissionFactory(organization=org_b, cycle=cycle)
+    with pytest.raises(workflow.TransitionError, match="1 submission is incomplete, e.g. Bravo Games 2026"):
+        workflow.submissions_submit_and_approve(
+            submission_ids=[submission.pk, incomplete.pk], reviewer=reviewer, note="Imported"
+        )
+    assert set(Submission.objects.values_list("status", flat=True)) == {Submission.Status.DRAFT}
+
+
+def test_bulk_submit_and_approve_records_both_transitions_and_sends_one_signal(
+    submission, reviewer, django_capture_on_commit_callbacks
+):
+    received = []
+
+    def receiver(sender, year, submission_ids, **kwargs):
+        received.append((year, submission_ids))
+
+    submission_approval_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            workflow.submissions_submit_and_approve(
+                submission_ids=[submission.pk], reviewer=reviewer, note="Imported"
+            )
+    finally:
+        submission_approval_changed.disconnect(receiver)
+    assert received == [(2026, [submission.pk])]
+    moves = AuditEvent.objects.filter(submission=submission, kind=AuditEvent.Kind.TRANSITION)
+    assert sorted((e.old_value, e.new_value) for e in moves) == [
+        ("draft", "submitted"),
+        ("submitted", "approved"),
+    ]
+    assert len(mail.outbox) == 1 and "approved" in mail.outbox[0].subject

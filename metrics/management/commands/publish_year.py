@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.services import PublishError, release_preview, release_publish
+from metrics.services import PublishError, release_check, release_preview, release_publish, release_warnings
 
 
 class Command(BaseCommand):
@@ -21,9 +21,16 @@ class Command(BaseCommand):
             help="Publish although some combination of the year's releases would single out fewer than "
             "MIN_PUBLISHED_COUNT organisations; say why (kept in the staff record).",
         )
+        parser.add_argument(
+            "--interim",
+            action="store_true",
+            help="Publish while the year's survey is still open: labelled interim everywhere.",
+        )
 
-    def handle(self, *args, year, note, public_note, override_reason, **options):
+    def handle(self, *args, year, note, public_note, override_reason, interim, **options):
         changed = [row for row in release_preview(year=year) if row.changed]
+        for warning in release_warnings(year=year, respondents=release_check(year=year).respondents):
+            self.stderr.write(f"Warning: {warning}")
         try:
             release = release_publish(
                 year=year,
@@ -31,6 +38,7 @@ class Command(BaseCommand):
                 note=note,
                 public_note=public_note,
                 override_reason=override_reason,
+                interim=interim,
             )
         except PublishError as error:
             raise CommandError(str(error)) from error
@@ -39,7 +47,7 @@ class Command(BaseCommand):
         suppressed = release.values.filter(suppressed=True).count()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Published {year} as release {release.number}: {release.values.count()} figures, "
+                f"Published {year} as release {release.number}{' (interim)' if release.is_interim else ''}: {release.values.count()} figures, "
                 f"{suppressed} withheld (after the audit), {len(changed)} changed."
             )
         )
