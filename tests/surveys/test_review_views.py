@@ -371,7 +371,7 @@ def test_the_participation_dashboard_runs_a_bounded_number_of_queries(
     print("participation queries:", len(queries))
     assert response.status_code == 200
     totals = response.context["totals"]
-    assert (totals["invited"], totals["submitted"], totals["not_started"]) == (200, 150, 50)
+    assert (totals["organizations"], totals["submitted"], totals["not_started"]) == (200, 150, 50)
     assert response.context["rows"][0]["progress"] == 100
 
 
