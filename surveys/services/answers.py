@@ -275,7 +275,11 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
     by_id = {question.pk: question for question in questions}
     now = timezone.now()
     answers, values, new_options, events = {}, {}, {}, []
+    # Milepost copied these answers, not the person who happened to open the survey first: the event has no
+    # actor, and the note says who opened it.
     note = f"Carried forward from {previous.cycle.year}"
+    if actor is not None:
+        note += f" when {actor.email} opened the survey"
     for question_id, value in carried.items():
         question = by_id[question_id]
         answer = Answer(
@@ -286,7 +290,7 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
             new_options[question.pk] = codes
         answers[question.pk] = answer
         values[question.code] = value
-        events.append(_answer_changed(submission, actor, question, None, value, note=note))
+        events.append(_answer_changed(submission, None, question, None, value, note=note))
     new_options = {qid: codes for qid, codes in new_options.items() if qid in answers}
     _write(
         submission=submission,
