@@ -36,7 +36,16 @@ def organization_search(*, query: str, limit: int = 10, active_only: bool = True
 
 # --- Participation --------------------------------------------------------------------------------------
 
-TOTAL_KEYS = ("organizations", "without_people", "not_started", "draft", "submitted", "returned", "approved", "reopened")
+TOTAL_KEYS = (
+    "organizations",
+    "without_people",
+    "not_started",
+    "draft",
+    "submitted",
+    "returned",
+    "approved",
+    "reopened",
+)
 NOT_STARTED = "not_started"
 PARTICIPATION_PAGE_SIZE = 100
 

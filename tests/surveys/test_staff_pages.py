@@ -46,9 +46,13 @@ def _links(response, text: str) -> list[str]:
 # --- Participation --------------------------------------------------------------------------------------
 
 
-def test_participation_counts_organisations_and_those_with_nobody_to_fill_the_survey_in(reviewer_client, cycle):
+def test_participation_counts_organisations_and_those_with_nobody_to_fill_the_survey_in(
+    reviewer_client, cycle
+):
     organizations = _organizations(4)
-    UserFactory(email="lead@member-000.example").memberships.create(organization=organizations[0], role="lead")
+    UserFactory(email="lead@member-000.example").memberships.create(
+        organization=organizations[0], role="lead"
+    )
     UserFactory(email="gone@member-001.example", is_active=False).memberships.create(
         organization=organizations[1], role="lead"
     )
