@@ -132,6 +132,7 @@ def capture_signed_in(browser, base: str) -> None:
         member = returned.organization.memberships.filter(role="lead").select_related("user").first()
         if member:
             context, page = _log_in(browser, base, member.user.email)
+            _shoot(page, "member-returned-home", f"/orgs/{returned.organization.slug}/")
             _shoot(
                 page,
                 "member-returned-comments",
@@ -141,6 +142,7 @@ def capture_signed_in(browser, base: str) -> None:
 
     context, page = _log_in(browser, base, "admin@coalition.example")
     _shoot(page, "staff-administration", "/staff/")
+    _shoot(page, "staff-reminders", "/staff/reminders/")
     _shoot(page, "staff-audit-log", "/staff/audit/")
     _shoot(page, "staff-import", "/staff/import/")
     _shoot(page, "staff-figures", "/staff/figures/")

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -57,10 +58,13 @@ def _local_seconds() -> float:
 @functools.cache
 def build_id() -> str:
     """A short hash of the collected static files' manifest ("dev" without one, as in development)."""
-    manifest = settings.STATIC_ROOT and (settings.STATIC_ROOT / "staticfiles.json")
+    if not settings.STATIC_ROOT:
+        return "dev"
+    # Django accepts STATIC_ROOT as a string too (bench/dashboard_settings.py sets one from the environment).
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     try:
         return hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]
-    except (OSError, AttributeError, TypeError):
+    except OSError:
         return "dev"
 
 

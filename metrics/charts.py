@@ -38,13 +38,34 @@ def _years_axis() -> dict:
     return {"title": {"text": "Survey year"}, "type": "category", "fixedrange": True, "automargin": True}
 
 
+# Layout sizes shared with static/js/charts.js, which re-wraps labels and recomputes heights for the width
+# the chart actually gets (a phone's 320 px to a desktop's 1440 px).
+TITLE_LINE = 22  # px per line of the 17 px title
+LABEL_LINE = 18  # px per line of a 14 px label
+BAR_MIN = 40  # px per bar, however short its label
+AXIS_SPACE = 60  # px below the plot for the tick labels and the axis title
+
+
 def _layout(*, title: str, height: int, **extra) -> dict:
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 17}},
+        # Sitting on the plot area and growing upwards into the top margin static/js/charts.js makes for
+        # the lines a wrapped title takes; automargin is the safety net should the estimate be short.
+        "title": {
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "bottom",
+            "yref": "paper",
+            "pad": {"b": 10},
+            "automargin": True,
+            "font": {"size": 17},
+        },
         "font": {"family": FONT, "size": 14, "color": TEXT_COLOUR},
         "height": height,
         "autosize": True,
-        "margin": {"l": 10, "r": 30, "t": 60, "b": 60},
+        "margin": {"l": 10, "r": 30, "t": 20 + TITLE_LINE, "b": AXIS_SPACE},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "separators": ".,",
@@ -53,8 +74,8 @@ def _layout(*, title: str, height: int, **extra) -> dict:
     }
 
 
-def wrap(label: str, width: int = 28) -> str:
-    """Break a long label into lines for Plotly (which does not wrap), so bars stay wide on a phone."""
+def wrap_lines(label: str, width: int = 28) -> list[str]:
+    """A long label as lines of at most `width` characters (a longer word keeps its own line)."""
     lines, line = [], ""
     for word in label.split():
         if line and len(line) + 1 + len(word) > width:
@@ -63,7 +84,34 @@ def wrap(label: str, width: int = 28) -> str:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return lines
+
+
+def wrap(label: str, width: int = 28) -> str:
+    """Break a long label into lines for Plotly (which does not wrap), so bars stay wide on a phone."""
+    return "<br>".join(wrap_lines(label, width))
+
+
+def bars_height(labels: Sequence[str], *, width: int = 28) -> int:
+    """The height of a horizontal bar chart whose labels wrap at `width`: each bar as tall as its label."""
+    # Plotly gives every bar the same slot, so the tallest label sets the height of each.
+    tallest = max((len(wrap_lines(label, width)) for label in labels), default=1)
+    return 20 + TITLE_LINE + AXIS_SPACE + max(len(labels), 1) * max(BAR_MIN, LABEL_LINE * tallest + 14) + 10
+
+
+def _legend_below(names: Sequence[str]) -> tuple[dict, int]:
+    """A legend listed under the x axis title (never over it), and the bottom margin that holds it."""
+    lines = sum(len(wrap_lines(name, 60)) for name in names)
+    legend = {
+        "orientation": "v",
+        "x": 0,
+        "xanchor": "left",
+        "y": 0,
+        "yanchor": "bottom",
+        "yref": "container",
+        "traceorder": "normal",
+    }
+    return legend, AXIS_SPACE + 16 + LABEL_LINE * lines + 8 * len(names)
 
 
 def _number(value: float | None) -> str:
@@ -78,6 +126,7 @@ def members_bar(*, title: str, bars: Sequence[Bar], threshold: int) -> go.Figure
     top = max(denominators) if denominators else max((bar.value or 0 for bar in bars), default=0) or 1
     labels = [wrap(bar.label) for bar in bars]
     values = [None if bar.suppressed else bar.value for bar in bars]
+    plain_labels = [bar.label for bar in bars]
     texts = [
         ""
         if bar.suppressed or bar.value is None
@@ -105,7 +154,14 @@ def members_bar(*, title: str, bars: Sequence[Bar], threshold: int) -> go.Figure
                 x=values,
                 y=labels,
                 text=texts,
-                textposition="outside",
+                # Inside the end of a bar longer than half the axis, after a shorter one: either way the
+                # label has half the plot's width, so it never runs off the chart nor shrinks on a phone.
+                textposition=["inside" if (value or 0) >= top / 2 else "outside" for value in values],
+                textangle=0,
+                constraintext="none",
+                insidetextanchor="end",
+                insidetextfont={"color": "#ffffff"},
+                outsidetextfont={"color": TEXT_COLOUR},
                 cliponaxis=False,
                 marker={"color": OKABE_ITO[0]},
                 hovertemplate="%{y}: %{text}<extra></extra>",
@@ -114,7 +170,8 @@ def members_bar(*, title: str, bars: Sequence[Bar], threshold: int) -> go.Figure
         ],
         layout=_layout(
             title=title,
-            height=110 + 48 * max(len(bars), 1),
+            height=bars_height(plain_labels),
+            meta={"labels": plain_labels},
             xaxis={
                 "title": {"text": f"Number of members (of {top})" if denominators else "Number of members"},
                 "range": [0, top * 1.15],
@@ -155,11 +212,14 @@ def trend_lines(
         )
         for i, (label, values) in enumerate(series)
     ]
+    names = [label for label, _ in series]
+    legend, bottom = _legend_below(names)
     return go.Figure(
         data=traces,
         layout=_layout(
             title=title,
-            height=420,
+            height=20 + TITLE_LINE + 300 + bottom,
+            meta={"names": names, "plot_height": 300},
             xaxis=_years_axis(),
             yaxis={
                 "title": {"text": y_title},
@@ -168,8 +228,8 @@ def trend_lines(
                 "gridcolor": "#e3e3e3",
                 "fixedrange": True,
             },
-            legend={"orientation": "h", "y": -0.25, "x": 0},
-            margin={"l": 10, "r": 30, "t": 60, "b": 110},
+            legend=legend,
+            margin={"l": 10, "r": 30, "t": 20 + TITLE_LINE, "b": bottom},
         ),
     )
 
@@ -217,11 +277,14 @@ def mileposts_by_area(
         for i, total in enumerate(totals)
         if total is not None
     ]
+    names = [trace.name for trace in traces]
+    legend, bottom = _legend_below(names)
     return go.Figure(
         data=traces,
         layout=_layout(
             title="Mileposts advanced by members each year, by area",
-            height=440,
+            height=20 + TITLE_LINE + 300 + bottom,
+            meta={"names": names, "plot_height": 300},
             barmode="stack",
             xaxis=_years_axis(),
             yaxis={
@@ -232,8 +295,8 @@ def mileposts_by_area(
                 "fixedrange": True,
             },
             annotations=annotations,
-            legend={"orientation": "h", "y": -0.25, "x": 0},
-            margin={"l": 10, "r": 30, "t": 60, "b": 110},
+            legend=legend,
+            margin={"l": 10, "r": 30, "t": 20 + TITLE_LINE, "b": bottom},
         ),
     )
 

@@ -22,6 +22,7 @@ class ChartBlock:
     rows: list[list[str]]
     csv_url: str = ""
     caption: str = ""
+    note: str = ""  # a sentence about the chart, shown above it
 
     @property
     def data_id(self) -> str:
@@ -180,6 +181,14 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
         totals.append(None if total is None else float(total))
     figure = charts.mileposts_by_area(years=[h.release.year_label for h in years], areas=areas, totals=totals)
     columns, rows = mileposts_csv_rows(history)
+    total_only = [str(h.year) for i, h in enumerate(years) if all(values[i] is None for _, values in areas)]
+    if not total_only:
+        note = "Every year shown is split by area."
+    elif len(total_only) == len(years):
+        note = "No year was published split by area: the chart shows the totals."
+    else:
+        listed = ", ".join(total_only[:-1]) + (" and " if len(total_only) > 1 else "") + total_only[-1]
+        note = f"{listed} {'was' if len(total_only) == 1 else 'were'} published only as a total, without the split by area."
     return ChartBlock(
         id="figure-mileposts",
         title=figure.layout.title.text,
@@ -187,6 +196,7 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
         columns=["Year", *(label for _, label in report.MILEPOST_AREA_CODES), "All areas"],
         rows=[[str(r[0]), *(str(v) if v != "" else "—" for v in r[1:])] for r in rows],
         csv_url=csv_url,
+        note=note,
     )
 
 

@@ -16,6 +16,8 @@ class Group:
     explanation: str
     # What members reported, completing "In 2025, 37 of 57 members reported …"; {label} is the figure's label.
     phrase: str = "using {label}"
+    # A yes/no question's one figure is labelled with its question; charts and tables show this instead.
+    yes_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ PAGES: tuple[Page, ...] = (
                 "confirmed as child sexual abuse.",
             ),
             Group(
+                "internal_hashing_shared",
+                "In-house hash sharing",
+                "Members that build their own hashing system can share the hashes it generates with other "
+                "companies or the clearinghouse, so the same material is found on other services too.",
+                phrase="sharing the hashes of their own hashing systems",
+                yes_label="Share hashes from their own system",
+            ),
+            Group(
                 "video_hashing",
                 "Video hashing",
                 "Video hashing does the same for video, which needs its own tools.",
@@ -90,6 +100,7 @@ PAGES: tuple[Page, ...] = (
                 "enforcement_tools",
                 "Enforcement tools",
                 "The actions a member can take against an account or content that breaks its child-safety rules.",
+                phrase="{label} among the actions they can take",
             ),
             Group(
                 "authority_reporting",
@@ -103,12 +114,28 @@ PAGES: tuple[Page, ...] = (
                 "Supplemental reports",
                 "Whether members send additional information to the authorities after a first report.",
                 phrase="sending supplemental reports",
+                yes_label="Send supplemental reports",
+            ),
+            Group(
+                "in_product_reporting",
+                "In-product reporting",
+                "Whether users can report child sexual exploitation or abuse directly from within the product, "
+                "where they meet it.",
+                phrase="letting users report abuse from within their product",
+                yes_label="Users can report from within the product",
             ),
             Group(
                 "trust_framework",
                 "Trust framework alignment",
                 "The Trust framework (2022) is the coalition's voluntary template for transparency reports.",
                 phrase="being {label} with the Trust framework",
+            ),
+            Group(
+                "transparency_report_published",
+                "Transparency reports",
+                "Whether members published a transparency report covering child safety during the survey year.",
+                phrase="publishing a transparency report covering child safety",
+                yes_label="Published a transparency report",
             ),
         ),
     ),
@@ -223,11 +250,18 @@ class Row:
         )
 
 
+def bar_label(group: str, code: str, label: str) -> str:
+    """The label a figure is shown with: a yes/no question's figure (code == group) gets its group's short
+    label, so no chart or table uses a whole question as a label."""
+    known = GROUPS_BY_CODE.get(group)
+    return known.yes_label if known and known.yes_label and code == group else label
+
+
 def row_from(value, *, threshold: int) -> Row:
     """A Row from a ReleaseValue (or anything with the same attributes)."""
     return Row(
         code=value.code,
-        label=value.label,
+        label=bar_label(getattr(value, "group", ""), value.code, value.label),
         value=None if value.value is None else float(value.value),
         denominator=value.denominator,
         suppressed=value.suppressed,

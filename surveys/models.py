@@ -564,6 +564,7 @@ class AuditEvent(models.Model):
         IMPORT = "import", "Imported"
         MILEPOST_PROPOSAL = "milepost_proposal", "Milepost proposal"
         INVITATION = "invitation", "Invitation"
+        PUBLICATION = "publication", "Figures published"
 
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     submission = models.ForeignKey(

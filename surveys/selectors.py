@@ -124,7 +124,7 @@ def submission_comments(*, submission: Submission, include_unsent: bool = False)
 
     comments = (
         ReviewComment.objects.filter(submission=submission, parent__isnull=True)
-        .select_related("author", "question", "milepost")
+        .select_related("author", "question__section", "milepost")
         .prefetch_related(
             Prefetch(
                 "replies",
@@ -234,8 +234,14 @@ class SurveyState:
         return next((s for s in self.sections if s.section.code == code), None)
 
 
-def submission_survey(*, cycle: SurveyCycle, submission: Submission | None) -> SurveyState:
-    """Every question of the cycle with the submission's answer, visibility and progress; 5 queries."""
+def submission_survey(
+    *, cycle: SurveyCycle, submission: Submission | None, carried: dict[int, object] | None = None
+) -> SurveyState:
+    """Every question of the cycle with the submission's answer, visibility and progress; 5 queries.
+
+    Before the survey is started, `carried` ({question id: value}, see `answers.carry_forward_preview`)
+    stands in for the answers that starting it will fill in, so the progress shown is what the member finds.
+    """
     from .conditions import answer_value, visible_codes
 
     sections = list(Section.objects.filter(cycle=cycle).order_by("position"))
@@ -254,6 +260,8 @@ def submission_survey(*, cycle: SurveyCycle, submission: Submission | None) -> S
             .prefetch_related("options")
         }
     values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
+    if submission is None and carried:
+        values |= {q.code: carried[q.pk] for q in questions if q.pk in carried}
     visible = visible_codes(questions, values)
     by_section: dict[int, list[QuestionState]] = {section.pk: [] for section in sections}
     for q in questions:
@@ -279,8 +287,13 @@ def current_cycle() -> SurveyCycle | None:
 
 
 def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list[AuditEvent]:
-    """The latest answer and milepost changes of a submission (imports included), with who made them."""
-    return list(
+    """The latest answer and milepost changes of a submission (imports included), with who made them.
+
+    Each event gets `label`: the question's text or the milepost's title, not its code. Three queries.
+    """
+    from .models import Milepost
+
+    events = list(
         AuditEvent.objects.filter(
             submission=submission,
             kind__in=[
@@ -292,3 +305,112 @@ def submission_recent_changes(*, submission: Submission, limit: int = 8) -> list
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]
     )
+    codes = {event.subject for event in events}
+    questions = dict(
+        Question.objects.filter(cycle_id=submission.cycle_id, code__in=codes).values_list("code", "text")
+    )
+    mileposts = dict(Milepost.objects.filter(code__in=codes).values_list("code", "title"))
+    for event in events:
+        labels = questions if event.kind == AuditEvent.Kind.ANSWER_CHANGED else mileposts
+        event.label = labels.get(event.subject, event.subject)
+    return events
+
+
+def submission_resume_section(*, state: "SurveyState", user: User) -> str | None:
+    """The section code where `user` left off: the section of their latest answer change, else the first
+    section with a required answer missing, else the first section."""
+    if not state.sections:
+        return None
+    by_code = {
+        item.question.code: section.section.code for section in state.sections for item in section.items
+    }
+    if state.submission is not None:
+        subjects = (
+            AuditEvent.objects.filter(
+                submission=state.submission, kind=AuditEvent.Kind.ANSWER_CHANGED, actor=user
+            )
+            .order_by("-created_at", "-id")
+            .values_list("subject", flat=True)[:20]
+        )
+        for code in subjects:
+            if code in by_code:
+                return by_code[code]
+    for section in state.sections:
+        if section.missing:
+            return section.section.code
+    return state.sections[0].section.code
+
+
+@dataclass
+class CommentToAddress:
+    comment: object
+    addressed: bool
+    how: str  # "replied", "changed" or "" (still to address)
+
+
+@dataclass
+class ReturnState:
+    """Why a submission came back: the reviewer's note and each comment, addressed or not."""
+
+    note: str
+    returned_at: object
+    reviewer: User | None
+    comments: list[CommentToAddress]
+
+    @property
+    def to_address(self) -> list[CommentToAddress]:
+        return [item for item in self.comments if not item.addressed]
+
+    @property
+    def addressed(self) -> list[CommentToAddress]:
+        return [item for item in self.comments if item.addressed]
+
+
+def submission_return_state(*, submission: Submission) -> ReturnState | None:
+    """The latest return of a submission that is back with its members, or None when it is not returned.
+
+    A comment counts as addressed once a member replied to it, or changed the answer (or milepost) it is
+    about, after the return; resolved comments (approval) are addressed too. Four queries.
+    """
+    if submission.status != Submission.Status.RETURNED:
+        return None
+    event = (
+        AuditEvent.objects.filter(
+            submission=submission, kind=AuditEvent.Kind.TRANSITION, new_value=Submission.Status.RETURNED
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if event is None:
+        return None
+    changed = set(
+        AuditEvent.objects.filter(
+            submission=submission,
+            kind__in=[AuditEvent.Kind.ANSWER_CHANGED, AuditEvent.Kind.MILEPOST_CHANGED],
+            created_at__gt=event.created_at,
+        ).values_list("subject", flat=True)
+    )
+    items = []
+    for comment in submission_comments(submission=submission):
+        subject = (
+            comment.question.code
+            if comment.question_id
+            else comment.milepost.code
+            if comment.milepost_id
+            else None
+        )
+        replied = any(
+            not reply.author.is_coalition_staff and reply.created_at > event.created_at
+            for reply in comment.thread_replies
+        )
+        if comment.resolved_at is not None:
+            how = "resolved"
+        elif subject is not None and subject in changed:
+            how = "changed"
+        elif replied:
+            how = "replied"
+        else:
+            how = ""
+        items.append(CommentToAddress(comment=comment, addressed=bool(how), how=how))
+    return ReturnState(note=event.note, returned_at=event.created_at, reviewer=event.actor, comments=items)

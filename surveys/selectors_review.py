@@ -83,6 +83,8 @@ class ReviewRow:
     change: str = ""  # "new", "changed", "confirmed" (same as last year) or "" (not answered)
     changed_since_return: bool = False
     comments: list = field(default_factory=list)
+    # Carried forward from last year and never confirmed or changed by the member.
+    unconfirmed: bool = False
 
 
 def display_value(question: Question, value: Any, labels: dict[tuple[int, str], str]) -> str:
@@ -206,6 +208,7 @@ def submission_review(*, submission_id: int) -> dict:
             change=change,
             changed_since_return=question.code in changed_codes,
             comments=comments_by_question.get(question.id, []),
+            unconfirmed=answer is not None and answer.provenance == Answer.Provenance.CARRIED,
         )
         if not sections or sections[-1]["section"].id != question.section_id:
             sections.append({"section": question.section, "rows": []})

@@ -36,14 +36,26 @@ def organization_search(*, query: str, limit: int = 10, active_only: bool = True
 
 # --- Participation --------------------------------------------------------------------------------------
 
-TOTAL_KEYS = ("invited", "not_started", "draft", "submitted", "returned", "approved", "reopened")
+TOTAL_KEYS = (
+    "organizations",
+    "without_people",
+    "not_started",
+    "draft",
+    "submitted",
+    "returned",
+    "approved",
+    "reopened",
+)
 NOT_STARTED = "not_started"
 PARTICIPATION_PAGE_SIZE = 100
 
 
 def participation_totals(*, cycle: SurveyCycle) -> dict[str, int]:
-    """Active organisations per status in `cycle` (and invited, not started), from two aggregates."""
-    invited = Organization.objects.filter(is_active=True).count()
+    """Active organisations per status in `cycle`, how many have not started, and how many have nobody who
+    could fill the survey in (no active member account), from three aggregates."""
+    active = Organization.objects.filter(is_active=True)
+    organizations = active.count()
+    with_people = active.filter(memberships__user__is_active=True).distinct().count()
     totals = dict.fromkeys(TOTAL_KEYS, 0)
     for status, count in (
         Submission.objects.filter(cycle=cycle, organization__is_active=True)
@@ -52,8 +64,9 @@ def participation_totals(*, cycle: SurveyCycle) -> dict[str, int]:
         .annotate(n=Count("id"))
     ):
         totals[status] = count
-    totals["invited"] = invited
-    totals[NOT_STARTED] = invited - sum(totals[s] for s in Status.values)
+    totals["organizations"] = organizations
+    totals["without_people"] = organizations - with_people
+    totals[NOT_STARTED] = organizations - sum(totals[s] for s in Status.values)
     return totals
 
 

@@ -74,6 +74,8 @@ MATRIX = [
     ("surveys:review-reopen", {"submission_id": "{submission_a}"}, administrators(405)),
     ("surveys:proposal-decide", {"proposal_id": "{proposal_a}"}, reviewers(405)),
     ("surveys:participation", {}, reviewers()),
+    ("surveys:reminders", {}, reviewers()),
+    ("surveys:reminders-send", {}, administrators(405)),  # POST only; reviewers may look but not send
     ("surveys:answers-export", {"year": "{year}"}, reviewers()),
     ("surveys:audit-log", {}, administrators()),
     ("surveys:audit-export", {}, administrators(405)),  # POST only: queues a background export

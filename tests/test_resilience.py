@@ -184,6 +184,17 @@ def test_a_new_build_never_reads_html_an_older_build_cached(settings, tmp_path):
     assert html == '<link href="/static/css/milepost.n3wn3w.css">'
 
 
+def test_a_static_root_given_as_a_string_is_read_too(settings, tmp_path):
+    from metrics.cache import build_id
+
+    settings.STATIC_ROOT = str(
+        tmp_path
+    )  # as bench/dashboard_settings.py sets it; every public page was a 500
+    (tmp_path / "staticfiles.json").write_text("{}")
+    public_cache_local_reset()
+    assert build_id() != "dev"
+
+
 def test_without_a_manifest_the_build_is_development(settings, tmp_path):
     from metrics.cache import build_id
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
-from surveys.models import Milepost, Organization, Question, Submission, User
+from surveys.models import AuditEvent, Milepost, Organization, Question, Submission, User
 
 from ..disclosure import (
     WITHHELD,
@@ -591,6 +591,13 @@ def release_publish(
                 for row in changed
             ],
         )
+    AuditEvent.objects.create(
+        kind=AuditEvent.Kind.PUBLICATION,
+        actor=published_by,
+        subject=f"{year} release {release.number}",
+        new_value={"status": status, "respondents": release.respondents},
+        note="\n\n".join(text for text in (note.strip(), release.override_reason) if text),
+    )
     transaction.on_commit(_clear_public_cache)
     return release
 

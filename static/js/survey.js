@@ -40,6 +40,22 @@
     applyConditions(form);
   });
 
+  // GOV.UK's error summary: focus moves to it, so a screen reader announces the problems first; each link
+  // then moves focus to its field (a fragment alone would scroll there but leave focus behind).
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var input = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!input) return;
+      event.preventDefault();
+      var question = input.closest("[data-question], .milepost, fieldset") || input;
+      question.scrollIntoView();
+      input.focus({ preventScroll: true });
+    });
+  }
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -65,7 +65,9 @@ class ProfileForm(forms.Form):
 
 class InvitationCreateForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    organization = OrganizationChoiceField(queryset=Organization.objects.filter(is_active=True))
+    organization = OrganizationChoiceField(
+        queryset=Organization.objects.filter(is_active=True), label="Organisation"
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.CONTRIBUTOR)
 
     def clean(self):

@@ -189,12 +189,14 @@ class MilepostsForm(forms.Form):
             self.fields[f"advanced_{milepost.code}"] = forms.BooleanField(
                 label=milepost.title, help_text=milepost.description, required=False
             )
-            self.fields[f"description_{milepost.code}"] = forms.CharField(
+            description = forms.CharField(
                 label="What did you do?",
                 required=False,
                 max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+            description.summary_label = f"What you did for “{milepost.title}”"  # in the error summary
+            self.fields[f"description_{milepost.code}"] = description
 
     def clean(self):
         cleaned = super().clean()

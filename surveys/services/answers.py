@@ -226,26 +226,31 @@ def submission_start(
     return submission
 
 
-def _carry_forward(submission: Submission, actor: User | None) -> None:
+def carry_forward_preview(
+    *, organization: Organization, cycle: SurveyCycle, questions: list[Question] | None = None
+) -> tuple[Submission | None, dict[int, AnswerValue]]:
+    """The approved submission starting this cycle's survey would carry from, and {question id: value}.
+
+    The visible answers of the organisation's latest approved submission (earlier year) whose question
+    code, type and option codes still exist. Writes nothing: the home page uses it before the survey starts.
+    """
     previous = (
         Submission.objects.approved()
-        .filter(organization_id=submission.organization_id, cycle__year__lt=submission.cycle.year)
+        .filter(organization_id=organization.pk, cycle__year__lt=cycle.year)
         .select_related("cycle")
         .order_by("-cycle__year")
         .first()
     )
     if previous is None:
-        return
-    questions = _cycle_questions(submission.cycle_id)
+        return None, {}
+    questions = questions if questions is not None else _cycle_questions(cycle.pk)
     by_code = {question.code: question for question in questions}
     old_answers = (
         Answer.objects.filter(submission=previous, is_visible=True)
         .select_related("question")
         .prefetch_related("options")
     )
-    now = timezone.now()
-    answers, values, new_options, events = {}, {}, {}, []
-    note = f"Carried forward from {previous.cycle.year}"
+    carried = {}
     for old in old_answers:
         question = by_code.get(old.question.code)
         if question is None or question.type != old.question.type:
@@ -255,16 +260,37 @@ def _carry_forward(submission: Submission, actor: User | None) -> None:
             known = {option.code for option in question.options.all()}
             codes = [code for code in _option_codes(value) if code in known]
             value = sorted(codes) if question.type == Question.Type.MULTIPLE_CHOICE else (codes or [None])[0]
-            new_options[question.pk] = codes
-        if not is_answered(value):
-            continue
+        if is_answered(value):
+            carried[question.pk] = value
+    return previous, carried
+
+
+def _carry_forward(submission: Submission, actor: User | None) -> None:
+    questions = _cycle_questions(submission.cycle_id)
+    previous, carried = carry_forward_preview(
+        organization=submission.organization, cycle=submission.cycle, questions=questions
+    )
+    if previous is None:
+        return
+    by_id = {question.pk: question for question in questions}
+    now = timezone.now()
+    answers, values, new_options, events = {}, {}, {}, []
+    # Milepost copied these answers, not the person who happened to open the survey first: the event has no
+    # actor, and the note says who opened it.
+    note = f"Carried forward from {previous.cycle.year}"
+    if actor is not None:
+        note += f" when {actor.email} opened the survey"
+    for question_id, value in carried.items():
+        question = by_id[question_id]
         answer = Answer(
             submission=submission, question=question, provenance=Provenance.CARRIED, updated_at=now
         )
-        answer_value_set(answer, question, value)
+        codes = answer_value_set(answer, question, value)
+        if question.is_choice:
+            new_options[question.pk] = codes
         answers[question.pk] = answer
         values[question.code] = value
-        events.append(_answer_changed(submission, actor, question, None, value, note=note))
+        events.append(_answer_changed(submission, None, question, None, value, note=note))
     new_options = {qid: codes for qid, codes in new_options.items() if qid in answers}
     _write(
         submission=submission,
@@ -472,3 +498,40 @@ def milepost_propose(
         new={"area": area, "title": title, "description": description},
     ).save()
     return proposal
+
+
+def carried_unconfirmed(*, submission: Submission) -> list[Answer]:
+    """Shown answers still carried forward from last year that nobody has confirmed or changed."""
+    return list(
+        Answer.objects.filter(submission=submission, provenance=Provenance.CARRIED, is_visible=True)
+        .select_related("question__section")
+        .order_by("question__section__position", "question__position")
+    )
+
+
+@transaction.atomic
+def submission_submit_checked(
+    *, submission: Submission, actor: User, note: str = "", carried_confirmed: bool = False
+) -> Submission:
+    """A lead submits, confirming in the same step any answer still carried forward unconfirmed.
+
+    Refused (TransitionError) while such answers exist and `carried_confirmed` is false; with it, each is
+    marked confirmed by the lead (one audit event each) and the survey is submitted, all or nothing.
+    """
+    from .workflow import TransitionError, submission_submit
+
+    refusal = edit_refusal(submission)
+    if refusal:
+        raise TransitionError(refusal)
+    unconfirmed = carried_unconfirmed(submission=submission)
+    if unconfirmed and not carried_confirmed:
+        count = len(unconfirmed)
+        raise TransitionError(
+            f"{count} answer{'s' if count != 1 else ''} carried forward from last year "
+            f"{'have' if count != 1 else 'has'} not been confirmed. Check {'them' if count != 1 else 'it'}, "
+            "then tick the box to confirm they are still true this year, and submit again."
+        )
+    sections = {answer.question.section.pk: answer.question.section for answer in unconfirmed}
+    for section in sections.values():
+        answers_confirm_carried(submission=submission, section=section, actor=actor)
+    return submission_submit(submission=submission, actor=actor, note=note)

@@ -143,14 +143,19 @@ def import_confirm(request):
     finally:
         uploads.delete(stored["path"])
     message = (
-        f"Imported {result.answers} answers and {result.mileposts} mileposts into "
-        f"{result.submissions_created + result.submissions_updated} submissions "
+        f"Imported {_count(result.answers, 'answer')} and {_count(result.mileposts, 'milepost')} into "
+        f"{_count(result.submissions_created + result.submissions_updated, 'submission')} "
         f"({result.added} added, {result.changed} changed, {result.removed} removed)"
     )
     if result.approved:
         message += f", and approved {result.approved}"
     messages.success(request, message + ".")
     return redirect("surveys:review-queue")
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 answer', '3 answers': never '1 answers'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _csv_download(filename: str, write) -> HttpResponse:

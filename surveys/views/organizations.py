@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from .. import selectors
 from ..permissions import member_required
-from ..services.answers import edit_refusal
+from ..services.answers import carry_forward_preview, edit_refusal
 
 
 @login_required
@@ -20,12 +20,30 @@ def organization_detail(request):
     cycle = selectors.current_cycle()
     submissions = context["submissions"]
     submission = next((s for s in submissions if cycle and s.cycle_id == cycle.pk), None)
+    carried_from, carried = None, {}
+    if cycle and submission is None and cycle.is_open:
+        # What opening the survey will fill in, so the progress shown is what the member will find.
+        carried_from, carried = carry_forward_preview(organization=request.organization, cycle=cycle)
+    state = (
+        selectors.submission_survey(cycle=cycle, submission=submission, carried=carried) if cycle else None
+    )
     context.update(
         membership=request.membership,
         cycle=cycle,
         submission=submission,
-        state=selectors.submission_survey(cycle=cycle, submission=submission) if cycle else None,
+        state=state,
+        carried_from=carried_from,
+        carried_count=len(carried),
+        resume_section=selectors.submission_resume_section(state=state, user=request.user) if state else None,
         refusal=edit_refusal(submission) if submission else None,
+        return_state=selectors.submission_return_state(submission=submission) if submission else None,
+        mileposts=(
+            list(
+                submission.mileposts.select_related("milepost").order_by("milepost__area", "milepost__title")
+            )
+            if submission
+            else []
+        ),
         recent_changes=selectors.submission_recent_changes(submission=submission) if submission else [],
         earlier=[s for s in submissions if cycle and s.cycle.year < cycle.year],
     )

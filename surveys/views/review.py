@@ -262,6 +262,7 @@ def _member_submission(request, submission_id: int) -> Submission:
 def member_comments(request, submission_id: int):
     submission = _member_submission(request, submission_id)
     comments = selectors.submission_comments(submission=submission)
+    return_state = selectors.submission_return_state(submission=submission)
     groups: dict = {}
     for comment in comments:
         if comment.question_id:
@@ -279,7 +280,9 @@ def member_comments(request, submission_id: int):
             "organization": request.organization,
             "comments": comments,
             "groups": [{"title": title, "comments": items} for title, items in groups.items()],
-            "open_count": sum(1 for c in comments if c.resolved_at is None),
+            # Only a returned survey has comments to address, and one is addressed once answered or replied to.
+            "open_count": len(return_state.to_address) if return_state else 0,
+            "return_state": return_state,
             "reply_form": ReplyForm(),
         },
     )

@@ -22,7 +22,7 @@ from ..forms.survey import MilepostProposalForm, MilepostsForm, SectionForm
 from ..models import Milepost, Submission, SurveyCycle
 from ..permissions import member_required
 from ..services import answers as answer_services
-from ..services.workflow import TransitionError, submission_submit
+from ..services.workflow import TransitionError
 
 STASH_KEY = "survey_unsaved_post"
 KEPT_MESSAGE = "We kept the answers you typed — check them and save."
@@ -324,9 +324,14 @@ def _review_context(request, year):
 
 @member_required
 def survey_review(request, year: int):
-    """All answers and mileposts; missing required answers link to their question; a lead submits here."""
-    cycle, submission, state = _review_context(request, year)
-    refusal = answer_services.edit_refusal(submission)
+    """All answers and mileposts; missing required answers link to their question; a lead submits here.
+
+    Like a section, opening it while the survey is open starts the survey (carrying last year forward).
+    """
+    cycle, submission, refusal = _started(request, year)
+    if submission is None:
+        raise Http404(refusal)
+    state = selectors.submission_survey(cycle=cycle, submission=submission)
     missing = state.missing
     can_submit = request.membership.can_submit and not refusal and not missing
     return render(
@@ -341,6 +346,8 @@ def survey_review(request, year: int):
             "missing": missing,
             "refusal": refusal,
             "can_submit": can_submit,
+            "unconfirmed": [] if refusal else answer_services.carried_unconfirmed(submission=submission),
+            "return_state": selectors.submission_return_state(submission=submission),
             "mileposts": list(
                 submission.mileposts.select_related("milepost").order_by("milepost__area", "milepost__title")
             ),
@@ -352,18 +359,21 @@ def survey_review(request, year: int):
 @member_required
 @require_POST
 def survey_submit(request, year: int):
-    """A lead submits the survey for review (the workflow refuses while required answers are missing)."""
+    """A lead submits the survey for review, confirming answers still carried from last year if any."""
     cycle, submission = _cycle_and_submission(request, year)
     if submission is None:
         raise Http404("Your organisation has not started this survey.")
-    refusal = answer_services.edit_refusal(submission)
     try:
-        if refusal:
-            raise TransitionError(refusal)
-        submission_submit(submission=submission, actor=request.user, note=request.POST.get("note", ""))
+        answer_services.submission_submit_checked(
+            submission=submission,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            carried_confirmed=request.POST.get("confirm_carried") == "yes",
+        )
     except TransitionError as error:
         messages.error(request, str(error))
-        return redirect("surveys:survey-review", org_slug=request.organization.slug, year=year)
+        url = reverse("surveys:survey-review", kwargs={"org_slug": request.organization.slug, "year": year})
+        return redirect(url + "#h-submit")
     messages.success(
         request,
         f"Thank you: your {cycle.year} survey is submitted. The coalition will review it; "

@@ -44,3 +44,15 @@ def log_in(page, email: str, password: str = "correct horse battery staple"):
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def axe_violations(page, *, serious_only: bool = False) -> list[str]:
+    """axe-core's violations on the page (every impact, or only serious and critical ones)."""
+    # Loaded from our own static files by URL, so the page's strict CSP stays on while axe runs.
+    page.add_script_tag(url="/static/vendor/axe/axe.min.js")
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if not serious_only or v["impact"] in ("serious", "critical")
+    ]

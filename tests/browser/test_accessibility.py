@@ -6,7 +6,7 @@ from surveys.models import Membership
 from tests.factories import MembershipFactory
 from tests.metrics.factories import add_submission, build_cycle, reference_releases_create
 
-from .conftest import log_in
+from .conftest import axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,7 @@ PUBLIC_PAGES = [
 
 
 def _axe_violations(page) -> list[str]:
-    # Loaded from our own static files by URL, so the page's strict CSP stays on while axe runs.
-    page.add_script_tag(url="/static/vendor/axe/axe.min.js")
-    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    return axe_violations(page, serious_only=True)
 
 
 def _wait_for_charts(page):
@@ -77,3 +70,104 @@ def test_keyboard_reaches_the_year_selector_and_csv_links(page):
     assert page.evaluate("document.activeElement.id") == "year-select"
     page.locator("a.csv-link").first.focus()
     assert "CSV" in page.evaluate("document.activeElement.textContent")
+
+
+MEMBER_PAGES = [
+    "/orgs/",
+    "/orgs/{org}/",
+    "/orgs/{org}/survey/2026/detection/",
+    "/orgs/{org}/survey/2026/mileposts/",
+    "/orgs/{org}/survey/2026/review/",
+    "/orgs/{org}/submissions/{submission}/comments/",
+    "/profile/",
+]
+
+
+def test_every_member_page_has_no_accessibility_violation_at_all(page):
+    from surveys.models import Question
+    from surveys.services import workflow
+    from tests.factories import (
+        OrganizationFactory,
+        SubmissionFactory,
+        UserFactory,
+        answer_create,
+        review_questionnaire,
+    )
+
+    cycle = review_questionnaire(2026)
+    organization = OrganizationFactory(name="Harbour Messaging")
+    lead = MembershipFactory(
+        organization=organization, role=Membership.Role.LEAD, user__email="lead@example.org"
+    ).user
+    MembershipFactory(organization=OrganizationFactory(name="Second Co"), user=lead)
+    submission = SubmissionFactory(organization=organization, cycle=cycle)
+    answer_create(submission, "image_hashing", ["photodna"], provenance="carried")
+    answer_create(submission, "supplemental_reports", True)
+    answer_create(submission, "authority_reporting", "api_only")
+    workflow.submission_submit(submission=submission, actor=lead)
+    reviewer = UserFactory(staff_role="reviewer")
+    question = Question.objects.get(cycle=cycle, code="image_hashing")
+    workflow.comment_add(submission=submission, author=reviewer, body="Which tools?", question=question)
+    workflow.submission_return(submission=submission, reviewer=reviewer, note="One answer to check.")
+    log_in(page, "lead@example.org")
+    page.wait_for_url("**/orgs/")
+
+    found = {}
+    for url in MEMBER_PAGES:
+        page.goto(url.format(org=organization.slug, submission=submission.pk))
+        found[url] = axe_violations(page)
+    assert found == {url: [] for url in MEMBER_PAGES}
+
+
+def test_arrow_keys_browse_the_year_selector_without_reloading_and_enter_shows_the_year(page):
+    reference_releases_create()
+    page.goto("/detection/")
+    page.wait_for_function("document.querySelectorAll('.chart-drawn').length > 0")
+    select = page.get_by_label("Survey year")
+    select.focus()
+
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)  # a reload, were it to happen, would have started by now
+
+    assert page.url.endswith("/detection/")
+    assert select.input_value() == "2023"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/detection/?year=2023")
+
+
+def test_the_staff_pages_of_issue_15_have_no_accessibility_violation_at_all(page):
+    """The single-submission review page (its legend) and the reminders page."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from surveys.services import workflow
+    from tests.factories import (
+        OrganizationFactory,
+        SubmissionFactory,
+        UserFactory,
+        answer_create,
+        review_questionnaire,
+    )
+
+    cycle = review_questionnaire(2026)
+    organization = OrganizationFactory(name="Harbour Messaging")
+    lead = MembershipFactory(organization=organization, role=Membership.Role.LEAD).user
+    submission = SubmissionFactory(organization=organization, cycle=cycle)
+    answer_create(submission, "image_hashing", ["photodna"], provenance="carried")
+    answer_create(submission, "supplemental_reports", True)
+    answer_create(submission, "authority_reporting", "api_only")
+    workflow.submission_submit(submission=submission, actor=lead)
+    administrator = UserFactory(staff_role="administrator", email="ada@coalition.example")
+    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
+    log_in(page, administrator.email)
+    page.goto(f"/review/{submission.pk}/")
+    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"**/review/{submission.pk}/")
+
+    found = {"review": axe_violations(page)}
+    page.goto("/staff/reminders/")
+    found["reminders"] = axe_violations(page)
+    assert found == {"review": [], "reminders": []}

@@ -42,7 +42,7 @@ def test_a_lead_answers_sections_fixes_an_error_adds_mileposts_and_submits(page)
     page.locator("#q-messaging_encryption").get_by_label("We do not offer messaging").check()
     profile.get_by_role("button", name="Save", exact=True).click()
 
-    assert page.get_by_text("Enter a whole number between 0 and 100000").is_visible()
+    assert page.get_by_text("Enter a whole number between 0 and 100000", exact=True).is_visible()
     assert page.locator("#id_trust_safety_staff").input_value() == "about forty"
     assert page.locator("#q-service_types").get_by_label("Online gaming or game platform").is_checked()
     assert Answer.objects.get(question__code="minimum_age").value_int == 13
@@ -69,7 +69,9 @@ def test_a_lead_answers_sections_fixes_an_error_adds_mileposts_and_submits(page)
     page.locator("#id_description_sbd_review_process").fill("Every launch now has a child safety review.")
     page.get_by_label("Apply protective default settings for younger users").check()
     page.get_by_role("button", name="Save and review").click()
-    assert page.get_by_text("Describe in a sentence or two what you did for this milepost").is_visible()
+    assert page.get_by_text(
+        "Describe in a sentence or two what you did for this milepost", exact=True
+    ).is_visible()
     page.locator("#id_description_protective_defaults_minors").fill("Teen accounts are private by default.")
     page.get_by_role("button", name="Save and review").click()
 

@@ -28,12 +28,12 @@ def test_the_organisation_input_suggests_names_as_you_type(page, live_server):
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/staff/invitations/new/")
 
-    page.get_by_label("Organization").press_sequentially("harb")
+    page.get_by_label("Organisation").press_sequentially("harb")
     suggestions = page.locator("datalist option")
     suggestions.first.wait_for(state="attached")
     assert suggestions.evaluate_all("options => options.map(o => o.value)") == ["Harbour Messaging"]
 
-    page.get_by_label("Organization").fill("Harbour Messaging")
+    page.get_by_label("Organisation").fill("Harbour Messaging")
     page.get_by_label("E-mail address").fill("new.person@harbour.example")
     page.get_by_role("button", name="Send the invitation").click()
     assert page.get_by_text(

@@ -272,3 +272,44 @@ def reference_releases_create() -> list[Release]:
         )
         releases.append(release)
     return releases
+
+
+def release_of_every_indicator(year: int = 2025, *, number: int = 1, vary: bool = False) -> Release:
+    """A published release with a value for every indicator the shipped questionnaire defines, labelled as
+    the questionnaire words it: 10 of 57 each, or with `vary` counts from 0 to 57 and some withheld."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from metrics.indicators import BUILTINS, questionnaire_specs
+    from surveys.models import SurveyCycle
+    from surveys.services.questionnaires import questionnaire_load
+
+    if not SurveyCycle.objects.filter(year=year).exists():
+        questionnaire_load(
+            path_or_data=settings.BASE_DIR / QUESTIONNAIRE_YAML,
+            cycle_opens_on=datetime.date(year, 3, 1),
+            cycle_closes_on=datetime.date(year, 6, 30),
+        )
+    specs = [*BUILTINS, *questionnaire_specs(cycle=SurveyCycle.objects.get(year=year))]
+    release = Release.objects.create(
+        year=year, number=number, respondents=57, min_published_count=5, published_at=timezone.now()
+    )
+    rows = []
+    for position, spec in enumerate(specs):
+        value = (53 - 11 * position) % 58 if vary else 10
+        suppressed = vary and 0 < value < 5
+        rows.append(
+            ReleaseValue(
+                release=release,
+                code=spec.code,
+                area=spec.area,
+                group=spec.group,
+                label=spec.label,
+                position=position,
+                value=None if suppressed else value,
+                denominator=None if spec.code in ("members",) or spec.code.startswith("mileposts.") else 57,
+                suppressed=suppressed,
+            )
+        )
+    ReleaseValue.objects.bulk_create(rows)
+    return release

@@ -134,6 +134,16 @@ def test_quotable_sentence():
 def test_report_pages_have_the_coalitions_groups_in_order():
     assert [(page.code, [g.code for g in page.groups]) for page in report.PAGES] == [
         ("prevention", ["safety_by_design", "deterrence", "age_assurance"]),
-        ("detection", ["image_hashing", "video_hashing", "classifiers"]),
-        ("response", ["enforcement_tools", "authority_reporting", "supplemental_reports", "trust_framework"]),
+        ("detection", ["image_hashing", "internal_hashing_shared", "video_hashing", "classifiers"]),
+        (
+            "response",
+            [
+                "enforcement_tools",
+                "authority_reporting",
+                "supplemental_reports",
+                "in_product_reporting",
+                "trust_framework",
+                "transparency_report_published",
+            ],
+        ),
     ]

@@ -5,11 +5,13 @@ import json
 import pytest
 from django.urls import reverse
 
+from metrics import report
 from metrics.cache import public_cache_clear
 from tests.metrics.factories import (
     IndicatorDefinitionFactory,
     IndicatorValueFactory,
     reference_releases_create,
+    release_of_every_indicator,
     release_with_values,
 )
 
@@ -91,6 +93,42 @@ def test_mileposts_chart_shows_totals_for_years_without_an_area_split(client, re
         ("2025", "", "317"),
         ("2026", "150", "400"),
     ]
+    assert (
+        "2024 and 2025 were published only as a total, without the split by area."
+        in client.get("/").content.decode()
+    )
+
+
+def test_the_overview_says_a_year_is_split_by_area_when_it_is(client):
+    release_with_values(
+        2024,
+        {
+            "members": 45,
+            "mileposts.advanced": 122,
+            "mileposts.advanced.prevention": 50,
+            "mileposts.advanced.detection": 40,
+            "mileposts.advanced.response": 32,
+        },
+    )
+
+    html = client.get("/").content.decode()
+
+    assert "published only as a total" not in html
+    assert "Every year shown is split by area." in html
+
+
+def test_area_pages_label_yes_no_figures_briefly_and_quote_enforcement_plainly(client):
+    release_of_every_indicator()
+
+    response = client.get("/response/")
+
+    html = response.content.decode()
+    assert _figure(response, "figure-supplemental_reports")["data"][0]["y"] == ["Send supplemental reports"]
+    assert "Do you submit supplemental or follow-up reports to the clearinghouse?" not in html
+    assert "reported using suspending" not in html and "reported using removing" not in html
+    assert (
+        "members reported suspending or permanently banning accounts among the actions they can take." in html
+    )
 
 
 def test_overview_without_any_release_says_nothing_is_published(client):
@@ -366,3 +404,42 @@ def test_imported_year_without_mileposts_shows_dashes_not_zeros(client, referenc
     classifiers = client.get("/detection/?year=2022").content.decode()
     assert "In 2022, 13 members reported using classifiers for images (likely new CSAM)." in classifiers
     assert "No figures were published for image hashing in 2022." in classifiers
+
+
+def _rows_by_section(html: str) -> dict[str, set[str]]:
+    """{section id: the row labels of its chart's table} of an area page."""
+    import re
+
+    sections = re.findall(
+        r'<section id="([a-z_]+)"[^>]*class="mb-5 group-section">(.*?)</section>', html, re.S
+    )
+    return {code: set(re.findall(r'<th scope="row">([^<]*)</th>', body)) for code, body in sections}
+
+
+def test_every_published_figure_of_a_release_is_on_exactly_one_area_page(client):
+    from collections import Counter
+
+    from metrics.models import ReleaseValue
+
+    release = release_of_every_indicator()
+    pages = {
+        page: _rows_by_section(client.get(f"/{page}/").content.decode()) for page in report.PAGES_BY_CODE
+    }
+
+    on_the_overview = {"members", "mileposts"}
+    figures = Counter(
+        ReleaseValue.objects.filter(release=release)
+        .exclude(group__in=on_the_overview)
+        .values_list("group", flat=True)
+    )
+    assert {"internal_hashing_shared", "in_product_reporting", "transparency_report_published"} <= set(
+        figures
+    )
+    shown = {
+        group: [(page, len(sections[group])) for page, sections in pages.items() if group in sections]
+        for group in figures
+    }
+    # Each group on one page only, with one table row (and one bar) per figure of the release.
+    assert {
+        group: places for group, places in shown.items() if [count for _, count in places] != [figures[group]]
+    } == {}

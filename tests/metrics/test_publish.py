@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from metrics.models import Correction, IndicatorValue, Release
 from metrics.services import PublishError, indicators_recompute, release_preview, release_publish
-from surveys.models import Submission
+from surveys.models import AuditEvent, Submission
 
 from .factories import IndicatorValueFactory, add_approved, add_submission, build_cycle
 
@@ -36,6 +36,26 @@ def test_publishing_freezes_the_values_with_who_and_why(cycle, administrator):
     )
     assert released(release)["safety_by_design.formal_reviews"] == Decimal(6)
     assert release.values.get(code="safety_by_design.formal_reviews").label == "Formal reviews"
+
+
+def test_every_publication_is_in_the_audit_log_with_who_and_the_staff_note(
+    admin_client, cycle, administrator
+):
+    add_approved(cycle, 5)
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=administrator, note="First results.")
+    for _ in range(5):
+        add_submission(cycle, answers={"safety_by_design": ["red_teaming"]})
+    indicators_recompute(year=2025)
+    release_publish(year=2025, published_by=administrator, note="Five late submissions.")
+
+    events = AuditEvent.objects.filter(kind="publication").order_by("id")
+    assert [(e.actor, e.subject, e.note) for e in events] == [
+        (administrator, "2025 release 1", "First results."),
+        (administrator, "2025 release 2", "Five late submissions."),
+    ]
+    page = admin_client.get(reverse("surveys:audit-log"), {"kind": "publication"}).content.decode()
+    assert "2025 release 2" in page and "Figures published" in page
 
 
 def test_a_year_with_fewer_respondents_than_the_threshold_cannot_be_published(cycle):

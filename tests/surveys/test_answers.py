@@ -233,6 +233,23 @@ def test_a_new_cycle_starts_with_last_years_approved_answers_marked_from_last_ye
     assert submission_start(organization=organization, cycle=new_cycle) == submission
 
 
+def test_the_carry_forward_is_recorded_as_milepost_s_doing_not_as_an_edit_by_whoever_opened_the_survey(
+    open_cycle,
+):
+    organization = OrganizationFactory()
+    lead = UserFactory(email="lead@carry.example")
+    new_cycle = _approved_last_year(open_cycle, organization)
+
+    submission = submission_start(organization=organization, cycle=new_cycle, actor=lead)
+
+    events = AuditEvent.objects.filter(submission=submission, kind=AuditEvent.Kind.ANSWER_CHANGED)
+    assert events.count() == 4
+    assert set(events.values_list("actor", flat=True)) == {None}
+    assert set(events.values_list("note", flat=True)) == {
+        "Carried forward from 2025 when lead@carry.example opened the survey"
+    }
+
+
 def test_carried_answers_become_confirmed_or_changed(open_cycle):
     organization = OrganizationFactory()
     submission = submission_start(

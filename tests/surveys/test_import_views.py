@@ -37,7 +37,7 @@ def test_the_browser_import_previews_then_imports(admin_client, cycle, org_a):
     token = preview.context["confirm_form"].initial["token"]
     done = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)
     assert (
-        "Imported 3 answers and 0 mileposts into 1 submissions (3 added, 0 changed, 0 removed), and approved 1."
+        "Imported 3 answers and 0 mileposts into 1 submission (3 added, 0 changed, 0 removed), and approved 1."
         in done.content.decode()
     )
     assert Submission.objects.get().status == Submission.Status.APPROVED

@@ -100,3 +100,47 @@ def test_an_organisation_with_nobody_to_tell_is_reminded_once_someone_joins(
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_send(today=today + datetime.timedelta(days=1)) == 1
     assert [m.to for m in mail.outbox] == [["new@empty.example"]]
+
+
+def test_a_lead_is_asked_to_submit_and_a_contributor_is_told_who_their_lead_is(
+    cycle, django_capture_on_commit_callbacks
+):
+    organization = OrganizationFactory(name="Late Co")
+    MembershipFactory(
+        organization=organization,
+        role=Membership.Role.LEAD,
+        user__email="lena@late.example",
+        user__first_name="Lena",
+    )
+    MembershipFactory(
+        organization=organization, role=Membership.Role.CONTRIBUTOR, user__email="carl@late.example"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_send(today=CLOSES - datetime.timedelta(days=7))
+
+    body = {message.to[0]: message.body for message in mail.outbox}
+    assert "ask your organisation's lead" not in body["lena@late.example"]
+    assert "you are the one who submits" in body["lena@late.example"]
+    assert (
+        "Lena" in body["carl@late.example"]
+        and "(your organisation's lead) then submits it" in body["carl@late.example"]
+    )
+
+
+def test_the_plan_says_which_reminder_goes_to_whom_and_when(organizations, cycle):
+    from surveys.services.reminders import reminders_plan
+
+    late, drafting, done = organizations
+    ReminderSent.objects.create(cycle=cycle, organization=late, days_before=14)
+    today = CLOSES - datetime.timedelta(days=10)
+
+    [(planned_cycle, reminders)] = reminders_plan(today=today)
+
+    assert planned_cycle == cycle
+    by_days = {reminder.days: reminder for reminder in reminders}
+    assert by_days[14].status == "due"  # the 14-day reminder is still due for Drafting Co
+    assert [org.name for org, _ in by_days[14].recipients] == ["Drafting Co"]
+    assert by_days[7].status == "upcoming" and by_days[7].on == datetime.date(2026, 12, 11)
+    assert sorted(org.name for org, _ in by_days[7].recipients) == ["Drafting Co", "Late Co"]
+    assert by_days[1].on == datetime.date(2026, 12, 17)

@@ -112,11 +112,15 @@ def test_returning_with_a_comment_then_member_sees_it_and_replies(client, review
     client.force_login(lead_a)
     page = client.get(reverse("surveys:member-comments", args=[submitted.organization.slug, submitted.pk]))
     assert "Do you really use PDQ?" in page.content.decode()
-    assert "1 comment to look at" in page.content.decode()
+    assert "1 comment to address" in page.content.decode()
     comment = ReviewComment.objects.get()
     reply_url = reverse("surveys:member-comment-reply", args=[submitted.organization.slug, comment.pk])
     client.post(reply_url, {"body": "Yes, since March."})
     assert comment.replies.get().body == "Yes, since March."
+    # Replied to: nothing is left to address (it used to say "1 comment to look at" until approval).
+    page = client.get(reverse("surveys:member-comments", args=[submitted.organization.slug, submitted.pk]))
+    assert "comment to address" not in page.content.decode()
+    assert "Every comment is addressed" in page.content.decode()
 
 
 def test_a_reply_refused_because_the_comment_was_resolved_is_shown_again(client, submitted, reviewer, lead_a):
@@ -367,7 +371,7 @@ def test_the_participation_dashboard_runs_a_bounded_number_of_queries(
     print("participation queries:", len(queries))
     assert response.status_code == 200
     totals = response.context["totals"]
-    assert (totals["invited"], totals["submitted"], totals["not_started"]) == (200, 150, 50)
+    assert (totals["organizations"], totals["submitted"], totals["not_started"]) == (200, 150, 50)
     assert response.context["rows"][0]["progress"] == 100
 
 

@@ -46,6 +46,26 @@ def _links(response, text: str) -> list[str]:
 # --- Participation --------------------------------------------------------------------------------------
 
 
+def test_participation_counts_organisations_and_those_with_nobody_to_fill_the_survey_in(
+    reviewer_client, cycle
+):
+    organizations = _organizations(4)
+    UserFactory(email="lead@member-000.example").memberships.create(
+        organization=organizations[0], role="lead"
+    )
+    UserFactory(email="gone@member-001.example", is_active=False).memberships.create(
+        organization=organizations[1], role="lead"
+    )
+    Organization.objects.filter(pk=organizations[3].pk).update(is_active=False)
+
+    response = reviewer_client.get(reverse("surveys:participation"), {"year": 2026})
+
+    html = response.content.decode()
+    assert re.search(r'Member organisations</dt><dd[^>]*data-total="organizations">3<', html)
+    assert re.search(r'With nobody to invite yet</dt><dd[^>]*data-total="without_people">2<', html)
+    assert "Invited" not in html
+
+
 def test_participation_shows_a_page_of_organisations_and_totals_for_all(reviewer_client, cycle):
     organizations = _organizations(150)
     Submission.objects.bulk_create(
@@ -56,7 +76,7 @@ def test_participation_shows_a_page_of_organisations_and_totals_for_all(reviewer
     assert [row["organization"].name for row in response.context["rows"]][:2] == ["Member 000", "Member 001"]
     assert len(response.context["rows"]) == 100
     totals = response.context["totals"]
-    assert (totals["invited"], totals["submitted"], totals["not_started"]) == (150, 40, 110)
+    assert (totals["organizations"], totals["submitted"], totals["not_started"]) == (150, 40, 110)
     assert response.content.decode().count('<tr class="participation-') == 100
 
 
