@@ -211,9 +211,9 @@ def _mail_after_commit(messages: list[tuple[str, str, list[str]]]) -> None:
         transaction.on_commit(lambda: send_mass_mail(datatuples, fail_silently=False))
 
 
-def _mail_organization(submission: Submission, *, template: str, subject: str, extra: dict | None = None):
-    recipients = _organization_emails(submission.organization_id)
-    context = {
+def _mail_context(submission: Submission, **extra) -> dict:
+    """What every e-mail to an organisation about its submission can say, and links back to it."""
+    return {
         "submission": submission,
         "organization": submission.organization,
         "year": submission.cycle.year,
@@ -226,8 +226,13 @@ def _mail_organization(submission: Submission, *, template: str, subject: str, e
                 kwargs={"org_slug": submission.organization.slug, "submission_id": submission.pk},
             )
         ),
-        **(extra or {}),
+        **extra,
     }
+
+
+def _mail_organization(submission: Submission, *, template: str, subject: str, extra: dict | None = None):
+    recipients = _organization_emails(submission.organization_id)
+    context = _mail_context(submission, **(extra or {}))
     _mail_after_commit([(subject, render_to_string(template, context), recipients)])
 
 
@@ -455,15 +460,7 @@ def _mail_organizations_approved(submissions: list[Submission], *, note: str) ->
         recipients = emails.get(submission.organization_id)
         if not recipients:
             continue
-        context = {
-            "submission": submission,
-            "organization": submission.organization,
-            "year": submission.cycle.year,
-            "url": _site_url(
-                reverse("surveys:organization-detail", kwargs={"org_slug": submission.organization.slug})
-            ),
-            "note": note,
-        }
+        context = _mail_context(submission, note=note)
         messages.append(
             (
                 f"Your {submission.cycle.year} survey was approved",
