@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/milepost
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test setup setup-dev static browser services lint format bench clean lock
+.PHONY: demo test setup setup-dev static browser services lint format bench clean lock mutation
 
 # Every Python dependency, transitive ones included, is pinned with its hashes in uv.lock (docs/operations.md
 # says why uv). uv itself comes from PyPI with pip, into .tools/, so a machine needs only Python 3.13 and pip.
@@ -85,6 +85,14 @@ bench: setup-dev
 	@$(MAKE) --no-print-directory services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) bench/recompute.py --floor
 	$(PY) bench/dashboard.py
+
+# Mutation testing of the guard modules (docs/testing.md): slow, one worker (two cores are shared), never part
+# of `make test`. MUTANTS narrows the run, e.g. make mutation MUTANTS='surveys.permissions*'.
+MUTANTS ?= surveys.permissions* surveys.services.exports.x_spreadsheet* surveys.services.exports.x__cell* surveys.services.exports.x_answers_export_rows* surveys.services.workflow.x__move* surveys.services.workflow.x__refusal_message* surveys.services.workflow.x__approve* surveys.services.workflow.x__record_transition* surveys.services.workflow.x__lock*
+mutation: setup-dev
+	@$(MAKE) --no-print-directory services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) $(VENV)/bin/mutmut run --max-children 1 $(foreach m,$(MUTANTS),'$(m)')
+	$(PY) -m tests.mutation_score --survivors
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules static/vendor staticfiles db.sqlite3 .cache

@@ -15,6 +15,7 @@ def openapi_document() -> dict:
         "description": "",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+    not_modified = {"description": "Not modified (the ETag in If-None-Match still matches)."}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -43,7 +44,7 @@ def openapi_document() -> dict:
                                 "application/json": {"schema": {"$ref": "#/components/schemas/Release"}}
                             },
                         },
-                        "304": {"description": "Not modified (the ETag in If-None-Match still matches)."},
+                        "304": not_modified,
                         "400": {**error, "description": "The year is not a four-digit number."},
                         "404": {**error, "description": "Nothing is published for that year."},
                     },
@@ -63,6 +64,7 @@ def openapi_document() -> dict:
                             ),
                             "content": {"text/csv": {"schema": {"type": "string"}}},
                         },
+                        "304": not_modified,
                         "400": {**error, "description": "The year is not a four-digit number."},
                         "404": {**error, "description": "Nothing is published for that year."},
                     },
@@ -78,7 +80,8 @@ def openapi_document() -> dict:
                             "content": {
                                 "application/json": {"schema": {"$ref": "#/components/schemas/Years"}}
                             },
-                        }
+                        },
+                        "304": not_modified,
                     },
                 }
             },
@@ -158,11 +161,13 @@ def openapi_document() -> dict:
                 },
                 "Years": {
                     "type": "object",
+                    "required": ["years"],
                     "properties": {
                         "years": {
                             "type": "array",
                             "items": {
                                 "type": "object",
+                                "required": ["year", "release", "published_at", "respondents", "url"],
                                 "properties": {
                                     "year": {"type": "integer"},
                                     "release": {"type": "integer"},
@@ -177,6 +182,7 @@ def openapi_document() -> dict:
                 },
                 "Error": {
                     "type": "object",
+                    "required": ["error", "status"],
                     "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
                 },
             }

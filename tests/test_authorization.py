@@ -5,6 +5,7 @@ Add a row for every new URL: `test_every_url_is_in_the_matrix` fails until you d
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from surveys.models import User
 
@@ -255,3 +256,187 @@ def test_every_url_is_in_the_matrix():
         if name.split(":")[0] not in NOT_IN_MATRIX and name not in covered
     }
     assert not missing, f"Add these URLs to the authorisation matrix: {sorted(missing)}"
+
+
+# --- Nothing of another organisation leaks, whatever the method (issue 13) ------------------------------------
+# Kept apart from the status matrix above: every URL of MATRIX is also POSTed, by every visitor who must not see
+# organisation A's data: the public, a member of organisation B, and staff who passed their password but not
+# their second factor. None of their responses (nor the page a redirect leads to) may contain a marker planted
+# in A's answers, comments, mileposts, proposals and audit trail, and none of their requests may change a row.
+
+OUTSIDERS = ["anonymous", "member_b", "reviewer_no_2fa", "administrator_no_2fa"]
+SECOND_FACTOR = "second factor"  # redirected to set up or enter the second factor
+DENIED = {LOGIN, FORBIDDEN, NOT_FOUND, GONE, SECOND_FACTOR}
+MARKERS = [
+    "SECRET-A-ANSWER",
+    "SECRET-A-COMMENT",
+    "SECRET-A-MILEPOST",
+    "SECRET-A-PROPOSAL",
+    "SECRET-A-AUDIT",
+]
+
+# Staff without their second factor (they have a confirmed device but have not entered a code this session):
+# staff pages send them to enter it; everywhere else they are like any signed-in person who is not a member
+# of A. Pages where that is not so:
+WITHOUT_SECOND_FACTOR = {
+    "two-factor-setup": SECOND_FACTOR,  # they already have a device: on to entering its code
+    "two-factor-verify": OK,
+    "two-factor-backup": OK,  # a backup code instead of the authenticator
+    "backup-codes": SECOND_FACTOR,  # their codes only once they have passed it
+}
+
+# What a POST carries, so that a missing guard would really change something.
+POST_DATA = {
+    "surveys:review-comment": {"body": "Outsider comment"},
+    "surveys:review-return": {"note": "Outsider return", "expected_status": "returned"},
+    "surveys:review-approve": {"note": "", "expected_status": "returned"},
+    "surveys:review-reopen": {"note": "Outsider reopen", "expected_status": "returned"},
+    "surveys:proposal-decide": {"decision": "reject", "note": "Outsider says no"},
+    "surveys:member-comment-reply": {"body": "Outsider reply"},
+    "surveys:survey-section": {"secret_note": "Outsider answer"},
+    "surveys:survey-mileposts": {
+        "action": "propose",
+        "area": "response",
+        "title": "Outsider",
+        "description": "x",
+    },
+    "surveys:survey-submit": {},
+    "surveys:invitation-create": {"email": "outsider@example.org", "role": "lead"},
+    "metrics:staff-recompute": {},
+    "profile": {"first_name": "Changed", "last_name": "Name"},
+}
+
+
+def _outsider_expected(name: str, expected: dict, role: str):
+    if role in expected:
+        # The matrix's plain "redirect" between the two second-factor pages (setup <-> verify).
+        return (
+            SECOND_FACTOR if name.startswith("two-factor") and expected[role] == REDIRECT else expected[role]
+        )
+    if name in WITHOUT_SECOND_FACTOR:
+        return WITHOUT_SECOND_FACTOR[name]
+    verified = expected[role.removesuffix("_no_2fa")]
+    staff_only = expected["member_b"] == FORBIDDEN and verified != FORBIDDEN
+    return SECOND_FACTOR if staff_only else expected["member_b"]
+
+
+@pytest.fixture
+def secrets_world(world):
+    """`world`, plus markers in organisation A's answer, comment, milepost, proposal and audit trail, and
+    staff who have not entered their second factor."""
+    from surveys.models import (
+        Answer,
+        AuditEvent,
+        MilepostProposal,
+        Question,
+        ReviewComment,
+        Submission,
+        SubmissionMilepost,
+    )
+
+    from .factories import MilepostFactory, QuestionFactory
+
+    submission = Submission.objects.get(pk=world["submission_a"])
+    section = submission.cycle.sections.first()
+    question = QuestionFactory(
+        section=section,
+        cycle=submission.cycle,
+        code="secret_note",
+        type=Question.Type.SHORT_TEXT,
+        required=False,
+    )
+    Answer.objects.create(submission=submission, question=question, value_text="SECRET-A-ANSWER")
+    author = UserFactory(staff_role=User.StaffRole.REVIEWER)
+    ReviewComment.objects.create(submission=submission, author=author, body="SECRET-A-COMMENT")
+    SubmissionMilepost.objects.create(
+        submission=submission, milepost=MilepostFactory(), description="SECRET-A-MILEPOST"
+    )
+    MilepostProposal.objects.create(
+        submission=submission, area="response", title="SECRET-A-PROPOSAL", description="SECRET-A-PROPOSAL"
+    )
+    AuditEvent.about(
+        submission,
+        kind=AuditEvent.Kind.ANSWER_CHANGED,
+        actor=None,
+        subject="secret_note",
+        new="SECRET-A-AUDIT",
+    ).save()
+    users = dict(world["users"])
+    for role in ("reviewer", "administrator"):
+        user = UserFactory(staff_role=role, is_staff=role == "administrator")
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        users[f"{role}_no_2fa"] = user
+    return {**world, "users": users}
+
+
+def _outsider_outcome(response):
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith((reverse("two-factor-verify"), reverse("two-factor-setup"))):
+            return SECOND_FACTOR
+        return LOGIN if location.startswith(reverse("login")) else REDIRECT
+    return response.status_code
+
+
+def _text(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+def _rows_of_record() -> dict:
+    """Every row that belongs to the surveys and metrics records (people's own accounts aside)."""
+    from django.apps import apps
+
+    skip = {"surveys_user"}
+    return {
+        model._meta.db_table: list(model._base_manager.order_by("pk").values_list())
+        for label in ("surveys", "metrics")
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.db_table not in skip
+    }
+
+
+def _as(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name,kwargs,expected", MATRIX, ids=[row[0] for row in MATRIX])
+def test_outsiders_never_see_or_change_another_organisations_data(
+    client, secrets_world, name, kwargs, expected, method
+):
+    url = reverse(name, kwargs={k: v.format(**secrets_world) for k, v in kwargs.items()})
+    before = _rows_of_record()
+    outcomes, wanted, leaks = {}, {}, {}
+    for role in OUTSIDERS:
+        _as(client, secrets_world["users"].get(role))
+        response = client.get(url) if method == "get" else client.post(url, POST_DATA.get(name, {}))
+        outcomes[role] = _outsider_outcome(response)
+        expected_get = _outsider_expected(name, expected, role)
+        # A POST is refused exactly as a GET is; where the GET is answered, the POST is the page's own business.
+        wanted[role] = expected_get if (method == "get" or expected_get in DENIED) else outcomes[role]
+        pages = [response]
+        if response.status_code == 302 and outcomes[role] == REDIRECT:
+            pages.append(client.get(response["Location"]))
+        found = [marker for page in pages for marker in MARKERS if marker in _text(page)]
+        if found:
+            leaks[role] = found
+    assert outcomes == wanted
+    assert not leaks, f"{method.upper()} {url} shows organisation A's data to {leaks}"
+    assert _rows_of_record() == before, f"{method.upper()} {url} by an outsider changed the record"
+
+
+def test_the_markers_are_visible_to_those_who_may_see_them(client, secrets_world):
+    """The leak test above would pass vacuously if the markers never reached any page."""
+    users = secrets_world["users"]
+    review = reverse("surveys:review-submission", kwargs={"submission_id": secrets_world["submission_a"]})
+    login_staff(client, users["reviewer"])
+    text = _text(client.get(review))
+    assert {"SECRET-A-ANSWER", "SECRET-A-COMMENT", "SECRET-A-MILEPOST", "SECRET-A-PROPOSAL"} <= {
+        marker for marker in MARKERS if marker in text
+    }
+    client.logout()
+    login_staff(client, users["administrator"])
+    assert "SECRET-A-AUDIT" in _text(client.get(reverse("surveys:audit-log")))

@@ -4,7 +4,6 @@ import io
 import pytest
 
 from metrics.cache import public_cache_clear
-from metrics.openapi import openapi_document
 from tests.metrics.factories import reference_releases_create, release_with_values
 
 pytestmark = pytest.mark.django_db
@@ -135,29 +134,5 @@ def test_api_is_served_from_cache_until_publication_clears_it(client, reference,
     assert photodna["value"] == 40
 
 
-def test_openapi_document_describes_every_endpoint(client):
-    document = client.get("/api/v1/openapi.json").json()
-
-    assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/api/v1/indicators/", "/api/v1/indicators.csv", "/api/v1/years/"}
-    assert document == openapi_document()
-
-
-def test_openapi_schema_validates_a_real_response(client, reference):
-    jsonschema = pytest.importorskip("jsonschema")
-    document = openapi_document()
-    schema = {**document["components"]["schemas"]["Release"], "$defs": document["components"]["schemas"]}
-    schema = _refs_to_defs(schema)
-
-    jsonschema.validate(client.get("/api/v1/indicators/").json(), schema)
-
-
-def _refs_to_defs(node):
-    if isinstance(node, dict):
-        return {
-            k: (v.replace("#/components/schemas/", "#/$defs/") if k == "$ref" else _refs_to_defs(v))
-            for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_refs_to_defs(v) for v in node]
-    return node
+# The OpenAPI document against real responses: tests/test_openapi_contract.py (read as served, validated
+# with openapi-core, never compared with the function that builds it).

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from surveys.services.questionnaires import QuestionnaireError, milepost_catalogue_load, questionnaire_load
 
@@ -30,10 +31,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, mileposts=None, opens=None, closes=None, **options):
         try:
-            if mileposts:
-                count = milepost_catalogue_load(path_or_data=mileposts)
-                self.stdout.write(f"Milepost catalogue: {count} mileposts loaded from {mileposts}.")
-            report = questionnaire_load(path_or_data=path, cycle_opens_on=opens, cycle_closes_on=closes)
+            # One transaction: a questionnaire that cannot be loaded leaves the catalogue as it was too.
+            with transaction.atomic():
+                if mileposts:
+                    count = milepost_catalogue_load(path_or_data=mileposts)
+                    self.stdout.write(f"Milepost catalogue: {count} mileposts loaded from {mileposts}.")
+                report = questionnaire_load(path_or_data=path, cycle_opens_on=opens, cycle_closes_on=closes)
         except QuestionnaireError as error:
             raise CommandError(str(error)) from error
         for line in report.lines():
