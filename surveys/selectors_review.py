@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
 from .conditions import answer_value, visible_codes
 from .models import (
@@ -19,20 +18,10 @@ from .models import (
     Question,
     Submission,
     SubmissionMilepost,
-    SurveyCycle,
 )
 from .selectors import submission_comments
 
 Status = Submission.Status
-
-
-def current_cycle() -> SurveyCycle | None:
-    """The cycle staff are working on: the open one, else the latest."""
-    today = timezone.localdate()
-    return (
-        SurveyCycle.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-year").first()
-        or SurveyCycle.objects.order_by("-year").first()
-    )
 
 
 # --- Review queue ---------------------------------------------------------------------------------------
