@@ -22,6 +22,7 @@ from ..forms.survey import MilepostProposalForm, MilepostsForm, SectionForm
 from ..models import Milepost, Submission, SurveyCycle
 from ..permissions import member_required
 from ..services import answers as answer_services
+from ..services.exports import spreadsheet_safe
 from ..services.workflow import TransitionError
 
 STASH_KEY = "survey_unsaved_post"
@@ -382,12 +383,6 @@ def survey_submit(request, year: int):
     return redirect("surveys:organization-detail", org_slug=request.organization.slug)
 
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @member_required
 def survey_csv(request, year: int):
     """The organisation's own submission as a CSV file: one row per question, then one per milepost."""
@@ -404,7 +399,7 @@ def survey_csv(request, year: int):
             answer = item.answer
             writer.writerow(
                 [
-                    csv_safe(cell)
+                    spreadsheet_safe(cell)
                     for cell in (
                         section.section.title,
                         item.question.code,
@@ -420,7 +415,7 @@ def survey_csv(request, year: int):
     for item in submission.mileposts.select_related("milepost", "updated_by"):
         writer.writerow(
             [
-                csv_safe(cell)
+                spreadsheet_safe(cell)
                 for cell in (
                     "Mileposts",
                     item.milepost.code,
