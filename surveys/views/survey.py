@@ -218,13 +218,10 @@ def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
         if not raw:
             continue
         if question.type == question.Type.YES_NO:
-            text = {"yes": "Yes", "no": "No"}.get(raw[0], raw[0])
-        elif question.is_choice:
-            labels = {option.code: option.label for option in question.options.all()}
-            text = "; ".join(labels.get(v, v) for v in raw)
+            value = {"yes": True, "no": False}.get(raw[0], raw[0])
         else:
-            text = raw[0]
-        typed.append((question.text, text))
+            value = raw if question.is_choice else raw[0]
+        typed.append((question.text, display_value(question, value)))
     return typed
 
 
