@@ -7,7 +7,7 @@ JSON for the browser, sentences. One builder feeds a chart, its table and its CS
 import math
 from dataclasses import dataclass, field
 
-from . import charts, report
+from . import charts, codes, report
 from .selectors import PublishedYear
 
 
@@ -125,15 +125,15 @@ def group_csv_rows(data: PublishedYear, group: str) -> tuple[list[str], list[lis
 
 def headline(data: PublishedYear, history: list[PublishedYear]) -> Headline:
     """The overview's headline: mileposts, change on the previous published year in words, average, members."""
-    mileposts = data.number(report.MILEPOSTS)
-    members = data.number(report.MEMBERS) or data.release.respondents
+    mileposts = data.number(codes.MILEPOSTS)
+    members = data.number(codes.MEMBERS) or data.release.respondents
     previous = next(
         (
             earlier
             for earlier in sorted(history, key=lambda h: -h.year)
             if earlier.year < data.year
             and not earlier.release.is_interim
-            and earlier.number(report.MILEPOSTS) is not None
+            and earlier.number(codes.MILEPOSTS) is not None
         ),
         None,
     )
@@ -141,16 +141,16 @@ def headline(data: PublishedYear, history: list[PublishedYear]) -> Headline:
     # Interim figures count only the members approved so far: a change on last year would be untrue.
     if previous is not None and mileposts is not None and not data.release.is_interim:
         change = report.change_in_words(
-            current=mileposts, previous=previous.number(report.MILEPOSTS), previous_year=previous.year
+            current=mileposts, previous=previous.number(codes.MILEPOSTS), previous_year=previous.year
         )
-    per_member = data.number(report.MILEPOSTS_PER_MEMBER)
+    per_member = data.number(codes.MILEPOSTS_PER_MEMBER)
     if per_member is None and mileposts is not None and members:
         per_member = round(float(mileposts) / float(members), 1)
     words = ""
     if per_member is not None:
         whole = math.floor(per_member)
         words = f"{whole}{'+' if per_member > whole else ''} improvement{'s' if per_member >= 2 else ''} per company"
-    advancing = data.get(report.MILEPOSTS_MEMBERS_ADVANCING)
+    advancing = data.get(codes.MILEPOSTS_MEMBERS_ADVANCING)
     return Headline(
         year=data.year,
         mileposts=None if mileposts is None else float(mileposts),
@@ -164,9 +164,9 @@ def headline(data: PublishedYear, history: list[PublishedYear]) -> Headline:
 
 def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> ChartBlock | None:
     """Mileposts advanced by area across every published year that has a milepost figure."""
-    codes = [report.MILEPOSTS, *(code for code, _ in report.MILEPOST_AREA_CODES)]
+    chart_codes = [codes.MILEPOSTS, *(code for code, _ in report.MILEPOST_AREA_CODES)]
     years = sorted(
-        (h for h in history if any(h.number(code) is not None for code in codes)), key=lambda h: h.year
+        (h for h in history if any(h.number(code) is not None for code in chart_codes)), key=lambda h: h.year
     )
     if not years:
         return None
@@ -174,7 +174,7 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
     areas = [(label, [None if v is None else float(v) for v in values]) for label, values in areas]
     totals = []
     for h in years:
-        total = h.number(report.MILEPOSTS)
+        total = h.number(codes.MILEPOSTS)
         if total is None:
             parts = [h.number(code) for code, _ in report.MILEPOST_AREA_CODES]
             total = sum(parts) if all(p is not None for p in parts) else None
@@ -201,11 +201,11 @@ def mileposts_chart(history: list[PublishedYear], *, csv_url: str = "") -> Chart
 
 
 def mileposts_csv_rows(history: list[PublishedYear]) -> tuple[list[str], list[list]]:
-    codes = [code for code, _ in report.MILEPOST_AREA_CODES]
-    columns = ["year", *(code.rsplit(".", 1)[1] for code in codes), "total", "release_status"]
+    area_codes = [code for code, _ in report.MILEPOST_AREA_CODES]
+    columns = ["year", *(code.rsplit(".", 1)[1] for code in area_codes), "total", "release_status"]
     rows = []
     for h in sorted(history, key=lambda h: h.year):
-        values = [h.number(code) for code in [*codes, report.MILEPOSTS]]
+        values = [h.number(code) for code in [*area_codes, codes.MILEPOSTS]]
         if all(v is None for v in values):
             continue
         rows.append(
@@ -223,14 +223,14 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
     years = [h.year for h in chronological]
     labels = {h.year: h.release.year_label for h in chronological}
     statuses = {h.year: h.release.status for h in chronological}
-    codes: dict[str, list] = {}
+    cells_by_code: dict[str, list] = {}
     for h in chronological:
         for code, value in h.values.items():
-            codes.setdefault(code, [None] * len(years))[years.index(h.year)] = report.row_from(
+            cells_by_code.setdefault(code, [None] * len(years))[years.index(h.year)] = report.row_from(
                 value, threshold=h.threshold
             )
     groups: dict[str, TrendGroup] = {}
-    for code, cells in codes.items():
+    for code, cells in cells_by_code.items():
         if sum(cell is not None for cell in cells) < 2:
             continue
         latest = next(cell for cell in reversed(cells) if cell is not None)
@@ -245,7 +245,7 @@ def trend_groups(history: list[PublishedYear], *, csv_url=None) -> list[TrendGro
         present = [i for i in range(len(years)) if any(cells[i] is not None for _, cells in trend.series)]
         index = list(range(present[0], present[-1] + 1))
         trend_years = [years[i] for i in index]
-        counts_members = not trend.code.startswith("mileposts")
+        counts_members = codes.group_counts_members(trend.code)
         figure = charts.trend_lines(
             title=f"{trend.title}: {'members' if counts_members else 'figures'} by survey year",
             years=[labels[year] for year in trend_years],
@@ -304,7 +304,7 @@ def _group_of(history: list[PublishedYear], code: str) -> str:
     return code.split(".", 1)[0]
 
 
-_ORDER = ["members", "mileposts", *report.GROUPS_BY_CODE]
+_ORDER = [codes.MEMBERS, codes.MILEPOSTS_GROUP, *report.GROUPS_BY_CODE]
 
 
 def _group_order(code: str) -> tuple[int, str]:

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from surveys.models import Area, Question, SurveyCycle
 
+from . import codes
 from .models import IndicatorDefinition
 
 Kind = IndicatorDefinition.Kind
@@ -43,35 +44,35 @@ class DefinitionSpec:
 
 BUILTINS: tuple[DefinitionSpec, ...] = (
     DefinitionSpec(
-        "members", Kind.RESPONDENTS, "", "members", "Members reporting",
+        codes.MEMBERS, Kind.RESPONDENTS, "", codes.MEMBERS, "Members reporting",
         "Member organisations whose survey for the year was approved.", position=0,
     ),
     DefinitionSpec(
-        "mileposts.advanced", Kind.MILEPOSTS, "", "mileposts", "Mileposts advanced",
+        codes.MILEPOSTS, Kind.MILEPOSTS, "", codes.MILEPOSTS_GROUP, "Mileposts advanced",
         "Mileposts advanced in the year, over all approved submissions.", position=1,
     ),
     DefinitionSpec(
-        "mileposts.advanced.prevention", Kind.MILEPOSTS_IN_AREA, Area.PREVENTION, "mileposts",
+        codes.AREA_PREFIX + Area.PREVENTION, Kind.MILEPOSTS_IN_AREA, Area.PREVENTION, codes.MILEPOSTS_GROUP,
         "Mileposts advanced in prevention", "Mileposts in the prevention area advanced in the year.",
         position=2,
     ),
     DefinitionSpec(
-        "mileposts.advanced.detection", Kind.MILEPOSTS_IN_AREA, Area.DETECTION, "mileposts",
+        codes.AREA_PREFIX + Area.DETECTION, Kind.MILEPOSTS_IN_AREA, Area.DETECTION, codes.MILEPOSTS_GROUP,
         "Mileposts advanced in detection", "Mileposts in the detection area advanced in the year.",
         position=3,
     ),
     DefinitionSpec(
-        "mileposts.advanced.response", Kind.MILEPOSTS_IN_AREA, Area.RESPONSE, "mileposts",
+        codes.AREA_PREFIX + Area.RESPONSE, Kind.MILEPOSTS_IN_AREA, Area.RESPONSE, codes.MILEPOSTS_GROUP,
         "Mileposts advanced in response", "Mileposts in the response area advanced in the year.",
         position=4,
     ),
     DefinitionSpec(
-        "mileposts.members_advancing", Kind.MEMBERS_ADVANCING, "", "mileposts",
+        codes.MILEPOSTS_MEMBERS_ADVANCING, Kind.MEMBERS_ADVANCING, "", codes.MILEPOSTS_GROUP,
         "Members advancing at least one milepost", "Members that advanced at least one milepost in the year.",
         position=5,
     ),
     DefinitionSpec(
-        "mileposts.per_member", Kind.MILEPOSTS_PER_MEMBER, "", "mileposts", "Mileposts per member",
+        codes.MILEPOSTS_PER_MEMBER, Kind.MILEPOSTS_PER_MEMBER, "", codes.MILEPOSTS_GROUP, "Mileposts per member",
         "Mileposts advanced divided by members reporting, to one decimal.", position=6,
     ),
 )  # fmt: skip
@@ -146,7 +147,7 @@ def definition_for_unknown_code(code: str) -> IndicatorDefinition:
 
     Raises ValueError for a code that does not follow the convention.
     """
-    if code.startswith("mileposts.") or code == "members":
+    if codes.is_builtin(code):
         raise ValueError(f"“{code}” is not a known built-in indicator. Check the spelling.")
     question_code, _, option_code = code.partition(".")
     if not question_code or "." in option_code:

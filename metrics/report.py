@@ -6,6 +6,10 @@ them: the page a group belongs to, a short explanation, and the sentence a perso
 
 from dataclasses import dataclass
 
+from surveys.models import Option
+
+from . import codes
+from .codes import AREA_PREFIX
 from .disclosure.rules import WITHHELD
 
 
@@ -146,12 +150,8 @@ GROUPS_BY_CODE: dict[str, Group] = {group.code: group for page in PAGES for grou
 PAGE_OF_GROUP: dict[str, Page] = {group.code: page for page in PAGES for group in page.groups}
 
 # Codes of the overview's headline and its chart of mileposts by area.
-MEMBERS = "members"
-MILEPOSTS = "mileposts.advanced"
-MILEPOSTS_PER_MEMBER = "mileposts.per_member"
-MILEPOSTS_MEMBERS_ADVANCING = "mileposts.members_advancing"
 AREAS = (("prevention", "Prevention"), ("detection", "Detection"), ("response", "Response"))
-MILEPOST_AREA_CODES = tuple((f"{MILEPOSTS}.{area}", label) for area, label in AREAS)
+MILEPOST_AREA_CODES = tuple((AREA_PREFIX + area, label) for area, label in AREAS)
 
 
 def shown_withheld() -> str:
@@ -277,7 +277,11 @@ def group_title(code: str) -> str:
 
 def group_sentence(*, year: int, group: Group, rows: list[Row]) -> str:
     """The quotable sentence for a group: its most common published answer other than 'none'."""
-    candidates = [row for row in rows if not row.code.endswith(".none") and not row.suppressed and row.value]
+    candidates = [
+        row
+        for row in rows
+        if codes.option_code(row.code) != Option.EXCLUSIVE_CODE and not row.suppressed and row.value
+    ]
     if not candidates:
         return ""
     top = max(candidates, key=lambda row: row.value)

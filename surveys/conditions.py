@@ -86,13 +86,17 @@ def missing_required(questions: Iterable[Question], values_by_code: dict[str, An
 
 
 def display_value(question: Question, value: AnswerValue) -> str:
-    """An answer as a person reads it (option labels, Yes/No); empty when not answered."""
+    """An answer as a person reads it (option labels, Yes/No); empty when not answered.
+
+    Goes by the value's shape, so last year's answer still reads right when its question changed type.
+    Reads `question.options`: prefetch them when rendering many questions.
+    """
     if value is None or value in ("", []):
         return ""
-    if question.type == Question.Type.YES_NO:
+    if isinstance(value, bool):
         return "Yes" if value else "No"
-    if question.is_choice:
+    if isinstance(value, list) or question.is_choice:
         labels = {option.code: option.label for option in question.options.all()}
         codes = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(code, code) for code in codes)
+        return "; ".join(labels.get(code, str(code)) for code in codes)
     return str(value)

@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.utils import timezone
 
-from .conditions import answer_value, visible_codes
+from .conditions import answer_value, display_value, visible_codes
 from .models import (
     Answer,
     AuditEvent,
@@ -19,20 +18,10 @@ from .models import (
     Question,
     Submission,
     SubmissionMilepost,
-    SurveyCycle,
 )
 from .selectors import submission_comments
 
 Status = Submission.Status
-
-
-def current_cycle() -> SurveyCycle | None:
-    """The cycle staff are working on: the open one, else the latest."""
-    today = timezone.localdate()
-    return (
-        SurveyCycle.objects.filter(opens_on__lte=today, closes_on__gte=today).order_by("-year").first()
-        or SurveyCycle.objects.order_by("-year").first()
-    )
 
 
 # --- Review queue ---------------------------------------------------------------------------------------
@@ -87,19 +76,6 @@ class ReviewRow:
     unconfirmed: bool = False
 
 
-def display_value(question: Question, value: Any, labels: dict[tuple[int, str], str]) -> str:
-    """A plain-text rendering of an answer value for staff pages and exports."""
-    if value in (None, "", []):
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return "; ".join(labels.get((question.id, code), code) for code in value)
-    if question.is_choice:
-        return labels.get((question.id, value), str(value))
-    return str(value)
-
-
 def _values_by_question_code(submission_id: int) -> dict[str, Any]:
     answers = (
         Answer.objects.filter(submission_id=submission_id)
@@ -143,7 +119,6 @@ def submission_review(*, submission_id: int) -> dict:
         .prefetch_related("options")
         .order_by("section__position", "position")
     )
-    labels = {(q.id, o.code): o.label for q in questions for o in q.options.all()}
     answers = {
         a.question_id: a for a in Answer.objects.filter(submission=submission).prefetch_related("options")
     }
@@ -199,12 +174,12 @@ def submission_review(*, submission_id: int) -> dict:
         row = ReviewRow(
             question=question,
             value=value,
-            display=display_value(question, value, labels),
+            display=display_value(question, value),
             visible=question.code in visible,
             answered=answered,
             provenance=answer.get_provenance_display() if answer else "",
             previous=previous_value,
-            previous_display=display_value(question, previous_value, labels),
+            previous_display=display_value(question, previous_value),
             change=change,
             changed_since_return=question.code in changed_codes,
             comments=comments_by_question.get(question.id, []),

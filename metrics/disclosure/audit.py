@@ -19,14 +19,10 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from ..codes import AREA_PREFIX, MEMBERS, MILEPOSTS
+from ..codes import MILEPOSTS_MEMBERS_ADVANCING as ADVANCING
+from ..codes import MILEPOSTS_PER_MEMBER as PER_MEMBER
 from .rules import is_small
-
-MEMBERS = "members"
-MILEPOSTS = "mileposts.advanced"
-ADVANCING = "mileposts.members_advancing"
-PER_MEMBER = "mileposts.per_member"
-AREA_PREFIX = "mileposts.advanced."
-EXCLUSIVE_OPTION = "none"
 
 SMALL = "small"
 PROTECTS = "protects"

@@ -9,8 +9,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
-from surveys.models import AuditEvent, Milepost, Organization, Question, Submission, User
+from surveys.models import AuditEvent, Milepost, Option, Organization, Question, Submission, User
 
+from ..codes import AREA_PREFIX, MILEPOSTS
+from ..codes import MILEPOSTS_PER_MEMBER as PER_MEMBER
 from ..disclosure import (
     WITHHELD,
     AuditError,
@@ -24,7 +26,7 @@ from ..disclosure import (
     protect,
     public_note_problems,
 )
-from ..disclosure.audit import AREA_PREFIX, MILEPOSTS, PER_MEMBER, PROTECTS, asked_code, no_code
+from ..disclosure.audit import PROTECTS, asked_code, no_code
 from ..indicators import SECTION_AREAS
 from ..models import (
     Correction,
@@ -177,7 +179,7 @@ def _layout(*, year: int, codes: set[str], values: dict[str, object]) -> Layout:
             code=question.code,
             kind=question.type,
             options=options if question.type != Question.Type.YES_NO else (),
-            exclusive=tuple(code for code in options if code == "none")
+            exclusive=tuple(code for code in options if code == Option.EXCLUSIVE_CODE)
             if question.type == Question.Type.MULTIPLE_CHOICE
             else (),
             required=question.required,

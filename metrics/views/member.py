@@ -7,7 +7,7 @@ from django.utils.cache import add_never_cache_headers
 
 from surveys.permissions import member_required
 
-from .. import report, selectors
+from .. import codes, report, selectors
 
 
 @dataclass
@@ -65,7 +65,7 @@ def member_benchmark(request):
             for area, label in report.AREAS
             if (count := sum(1 for advanced in year.mileposts if advanced.milepost.area == area))
         }
-        members = data.number(report.MEMBERS) or data.release.respondents
+        members = data.number(codes.MEMBERS) or data.release.respondents
         years.append(
             {
                 "year": data.year,
@@ -83,8 +83,8 @@ def member_benchmark(request):
                 ],
                 "mileposts": year.mileposts,
                 "mileposts_by_area": by_area,
-                "industry_mileposts": data.number(report.MILEPOSTS),
-                "industry_per_member": data.number(report.MILEPOSTS_PER_MEMBER),
+                "industry_mileposts": data.number(codes.MILEPOSTS),
+                "industry_per_member": data.number(codes.MILEPOSTS_PER_MEMBER),
                 "industry_members": None if members is None else int(members),
             }
         )

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
-from .. import selectors_review, selectors_staff
+from .. import selectors, selectors_staff
 from ..forms.review import ParticipationFilterForm
 from ..models import SurveyCycle
 from ..permissions import reviewer_required
@@ -13,9 +13,7 @@ from ..permissions import reviewer_required
 def participation(request):
     cycles = list(SurveyCycle.objects.order_by("-year"))
     year = request.GET.get("year")
-    cycle = (
-        next((c for c in cycles if str(c.year) == year), None) if year else selectors_review.current_cycle()
-    )
+    cycle = next((c for c in cycles if str(c.year) == year), None) if year else selectors.current_cycle()
     if cycle is None and year:
         raise Http404("There is no survey for that year. Choose a year from the list.")
     form = ParticipationFilterForm(request.GET)

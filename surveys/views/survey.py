@@ -22,6 +22,7 @@ from ..forms.survey import MilepostProposalForm, MilepostsForm, SectionForm
 from ..models import Milepost, Submission, SurveyCycle
 from ..permissions import member_required
 from ..services import answers as answer_services
+from ..services.exports import spreadsheet_safe
 from ..services.workflow import TransitionError
 
 STASH_KEY = "survey_unsaved_post"
@@ -217,13 +218,10 @@ def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
         if not raw:
             continue
         if question.type == question.Type.YES_NO:
-            text = {"yes": "Yes", "no": "No"}.get(raw[0], raw[0])
-        elif question.is_choice:
-            labels = {option.code: option.label for option in question.options.all()}
-            text = "; ".join(labels.get(v, v) for v in raw)
+            value = {"yes": True, "no": False}.get(raw[0], raw[0])
         else:
-            text = raw[0]
-        typed.append((question.text, text))
+            value = raw if question.is_choice else raw[0]
+        typed.append((question.text, display_value(question, value)))
     return typed
 
 
@@ -382,12 +380,6 @@ def survey_submit(request, year: int):
     return redirect("surveys:organization-detail", org_slug=request.organization.slug)
 
 
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @member_required
 def survey_csv(request, year: int):
     """The organisation's own submission as a CSV file: one row per question, then one per milepost."""
@@ -404,7 +396,7 @@ def survey_csv(request, year: int):
             answer = item.answer
             writer.writerow(
                 [
-                    csv_safe(cell)
+                    spreadsheet_safe(cell)
                     for cell in (
                         section.section.title,
                         item.question.code,
@@ -420,7 +412,7 @@ def survey_csv(request, year: int):
     for item in submission.mileposts.select_related("milepost", "updated_by"):
         writer.writerow(
             [
-                csv_safe(cell)
+                spreadsheet_safe(cell)
                 for cell in (
                     "Mileposts",
                     item.milepost.code,

@@ -16,7 +16,13 @@ from surveys import selectors_staff
 from surveys.models import AuditEvent, ExportJob, Invitation, Organization, Submission, User
 from surveys.services import exports
 from tests.conftest import login_staff
-from tests.factories import OrganizationFactory, SubmissionFactory, UserFactory, review_questionnaire
+from tests.factories import (
+    OrganizationFactory,
+    SubmissionFactory,
+    SurveyCycleFactory,
+    UserFactory,
+    review_questionnaire,
+)
 
 pytestmark = pytest.mark.django_db
 Status = Submission.Status
@@ -102,6 +108,22 @@ def test_participation_filters_stay_in_the_page_links(reviewer_client, cycle):
     assert [row["organization"].name for row in drafts.context["rows"]] == [
         f"Member 00{i}" for i in range(10)
     ]
+
+
+def test_staff_and_members_see_the_same_current_year_when_the_next_cycle_is_announced(
+    client, reviewer, lead_a
+):
+    """A closed 2026 beside an upcoming 2027: both the staff and the member pages mean 2026."""
+    today = timezone.localdate()
+    SurveyCycleFactory(year=2026, opens_on=today - timedelta(days=90), closes_on=today - timedelta(days=10))
+    SurveyCycleFactory(year=2027, opens_on=today + timedelta(days=10), closes_on=today + timedelta(days=90))
+
+    staff = login_staff(client, reviewer).get(reverse("surveys:participation"))
+    assert staff.context["cycle"].year == 2026
+    client.force_login(lead_a)
+    org = lead_a.memberships.get().organization
+    member = client.get(reverse("surveys:organization-detail", kwargs={"org_slug": org.slug}))
+    assert member.context["cycle"].year == 2026
 
 
 def test_participation_runs_the_same_queries_for_300_organisations_as_for_30(

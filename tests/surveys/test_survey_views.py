@@ -4,7 +4,8 @@ from django.urls import reverse
 from surveys.models import Answer, Submission
 from surveys.services import answers as answer_services
 from surveys.services.answers import section_save, submission_start
-from surveys.views.survey import KEPT_MESSAGE, csv_safe
+from surveys.services.exports import spreadsheet_safe
+from surveys.views.survey import KEPT_MESSAGE
 from tests.factories import MembershipFactory
 
 from .survey_fixtures import answer_everything, big_section
@@ -267,7 +268,7 @@ def test_csv_download_is_the_own_submission_with_formulas_neutralised(contributo
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode()
     assert "'=HYPERLINK" in body
-    assert [csv_safe(v) for v in ("+1", "-1", "@x", "ok")] == ["'+1", "'-1", "'@x", "ok"]
+    assert [spreadsheet_safe(v) for v in ("+1", "-1", "@x", "ok")] == ["'+1", "'-1", "'@x", "ok"]
 
 
 def test_the_organisation_page_shows_the_cycle_progress_and_last_editor(
