@@ -378,14 +378,14 @@ def test_the_preview_tells_staff_how_many_figures_are_withheld_why_and_the_real_
 LAYOUT = Layout(
     questions=(
         QuestionShape("tools", "multiple_choice", ("a", "b", "c", "none"), ("none",)),
-        QuestionShape("shared", "yes_no", condition=("tools", "a")),
+        QuestionShape("shares_hashes", "yes_no", condition=("tools", "a")),
         QuestionShape("route", "single_choice", ("x", "y", "z")),
         QuestionShape("reports", "yes_no"),
     )
 )
 PROPERTY_QUESTIONS = [
     Q("tools", "multiple_choice", ("a", "b", "c", "none")),
-    Q("shared", "yes_no", condition=("tools", "a")),
+    Q("shares_hashes", "yes_no", condition=("tools", "a")),
     Q("route", "single_choice", ("x", "y", "z")),
     Q("reports", "yes_no"),
 ]
@@ -396,7 +396,7 @@ member_answers = st.fixed_dictionaries(
             st.just(("none",)),
             st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True).map(tuple),
         ),
-        "shared": st.booleans(),
+        "shares_hashes": st.booleans(),
         "route": st.sampled_from("xyz"),
         "reports": st.booleans(),
     }
@@ -408,16 +408,16 @@ def counts(people: dict[int, dict], ids: frozenset) -> dict[str, int]:
     chosen = [people[i] for i in ids]
     figures = {f"tools.{o}": sum(o in p["tools"] for p in chosen) for o in ("a", "b", "c", "none")}
     asked_shared = [p for p in chosen if "a" in p["tools"]]
-    figures["shared"] = sum(p["shared"] for p in asked_shared)
+    figures["shares_hashes"] = sum(p["shares_hashes"] for p in asked_shared)
     figures.update({f"route.{o}": sum(p["route"] == o for p in chosen) for o in "xyz"})
     figures["reports"] = sum(p["reports"] for p in chosen)
     figures.update(
         {
             asked_code("tools"): len(chosen),
-            asked_code("shared"): len(asked_shared),
+            asked_code("shares_hashes"): len(asked_shared),
             asked_code("route"): len(chosen),
             asked_code("reports"): len(chosen),
-            no_code("shared"): len(asked_shared) - figures["shared"],
+            no_code("shares_hashes"): len(asked_shared) - figures["shares_hashes"],
             no_code("reports"): len(chosen) - figures["reports"],
         }
     )
