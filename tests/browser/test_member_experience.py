@@ -6,8 +6,6 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from surveys.models import Membership, Question, ReminderSent, Submission
 from surveys.services import workflow
@@ -20,7 +18,7 @@ from tests.factories import (
     review_questionnaire,
 )
 
-from .conftest import axe_violations, log_in
+from .conftest import axe_violations, log_in, log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,13 +142,7 @@ def test_staff_see_whom_the_reminders_go_to_and_an_administrator_sends_them_now(
     )
     organization, lead = _lead("Late Co")
     administrator = UserFactory(staff_role="administrator", email="ada@coalition.example")
-    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
-
-    log_in(page, administrator.email)
-    page.goto("/staff/reminders/")
-    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/staff/reminders/")
+    log_in_staff(page, administrator, "/staff/reminders/")
 
     assert page.get_by_test_id("status-2026-7").inner_text() == "Due today"
     assert page.get_by_test_id("status-2026-1").inner_text() == "Upcoming"

@@ -1,8 +1,6 @@
 """A reviewer returns a submission with a comment; the member sees it, fixes the answer and resubmits; approved."""
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from surveys.models import Membership, Submission
 from surveys.services import workflow
@@ -15,17 +13,9 @@ from tests.factories import (
     review_questionnaire,
 )
 
-from .conftest import log_in
+from .conftest import log_in, log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in_staff(page, user, device, next_path):
-    log_in(page, user.email)
-    page.goto(next_path)
-    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"**{next_path}")
 
 
 def test_return_with_a_comment_fix_resubmit_and_approve(page, browser, live_server):
@@ -42,11 +32,10 @@ def test_return_with_a_comment_fix_resubmit_and_approve(page, browser, live_serv
     reviewer = UserFactory(
         staff_role="reviewer", email="rita@coalition.example", first_name="Rita", last_name="Reviewer"
     )
-    device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
     review_path = f"/review/{submission.pk}/"
 
     # The reviewer comments on one question and returns the submission.
-    _log_in_staff(page, reviewer, device, review_path)
+    log_in_staff(page, reviewer, review_path)
     row = page.locator("tr[data-question=image_hashing]")
     row.get_by_text("Comment on this answer").click()
     row.get_by_label("Comment on image_hashing").fill("Do you really use PDQ?")
@@ -95,8 +84,7 @@ def test_a_rejection_without_a_note_keeps_the_edited_title_then_succeeds(page, l
         submission=submission, area="response", title="Survivor support", description="A helpline."
     )
     reviewer = UserFactory(staff_role="reviewer", email="rita@coalition.example")
-    device = TOTPDevice.objects.create(user=reviewer, name="phone", confirmed=True)
-    _log_in_staff(page, reviewer, device, f"/review/{submission.pk}/")
+    log_in_staff(page, reviewer, f"/review/{submission.pk}/")
 
     page.get_by_label("Title in the catalogue (if accepted)").fill("Support for survivors")
     page.get_by_role("button", name="Reject").click()

@@ -4,13 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from surveys.models import Invitation, Organization
 from tests.factories import UserFactory
 
-from .conftest import log_in
+from .conftest import log_in_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,12 +19,7 @@ def test_the_organisation_input_suggests_names_as_you_type(page, live_server):
         + [Organization(name="Harbour Messaging", slug="harbour-messaging")]
     )
     administrator = UserFactory(staff_role="administrator", email="ada@coalition.example")
-    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
-    log_in(page, administrator.email)
-    page.goto("/staff/invitations/new/")
-    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/staff/invitations/new/")
+    log_in_staff(page, administrator, "/staff/invitations/new/")
 
     page.get_by_label("Organisation").press_sequentially("harb")
     suggestions = page.locator("datalist option")
@@ -64,12 +57,7 @@ def test_the_staff_lists_have_no_serious_accessibility_violation(page, live_serv
     job = ExportJob.objects.create(
         kind="audit", requested_by=administrator, expires_at=timezone.now() + timedelta(hours=1)
     )
-    device = TOTPDevice.objects.create(user=administrator, name="phone", confirmed=True)
-    log_in(page, administrator.email)
-    page.goto("/review/")
-    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/review/")
+    log_in_staff(page, administrator, "/review/")
 
     for path in ["/review/", "/staff/participation/?year=2026", "/staff/audit/", f"/staff/exports/{job.pk}/"]:
         page.goto(path)
