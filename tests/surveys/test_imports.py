@@ -483,3 +483,34 @@ def test_two_new_look_alike_names_in_one_file_are_refused(world):
     text = HEADER + "Charlie Chat,2025,supplemental_reports,yes\nCh\u0430rlie Chat,2025,image_hashing,none\n"
     [problem] = imports.responses_parse(text=text, create_organizations=True).problems
     assert problem.line == 3 and "looks like “Charlie Chat” on line 2" in problem.message
+
+
+# --- Reading, line by line: the guards of import_reading --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,other,where",
+    [
+        ("\u0410cme", "Acme", "character 1 is “\u0410” (CYRILLIC CAPITAL LETTER A)"),
+        ("  Ac  m\u0435 ", "Ac me", "character 5 is “\u0435” (CYRILLIC SMALL LETTER IE)"),
+        ("A\u0378", "AB", "character 2 is “\u0378” (an unnamed character)"),
+        ("ACME", "acme", "they differ in length"),
+        ("Acme", "Acme Ltd", "they differ in length"),
+    ],
+)
+def test_the_look_alike_message_points_at_the_first_different_character(name, other, where):
+    from surveys.services.import_reading import name_difference
+
+    assert name_difference(name, other) == where
+
+
+def test_a_read_error_says_its_line():
+    from surveys.services.import_reading import ReadError
+
+    error = ReadError(7, "the file is not UTF-8.")
+
+    assert (str(error), error.line, error.message) == (
+        "line 7: the file is not UTF-8.",
+        7,
+        "the file is not UTF-8.",
+    )
