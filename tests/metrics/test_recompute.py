@@ -394,6 +394,12 @@ def test_one_hand_counted_year_every_value_denominator_and_contributor(cycle):
         answers={"image_hashing": ["photodna"], "internal_hashing_shared": True},
         hidden={"internal_hashing_shared"},
     )
+    # An approved member of another year: counts for 2024 only.
+    add_submission(
+        build_cycle(2024),
+        answers={"safety_by_design": ["formal_reviews"], "supplemental_reports": True},
+        mileposts=["prevention"],
+    )
     for status in (Status.SUBMITTED, Status.DRAFT):
         add_submission(
             cycle,

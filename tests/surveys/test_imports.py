@@ -514,3 +514,19 @@ def test_a_read_error_says_its_line():
         7,
         "the file is not UTF-8.",
     )
+
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("Acme,2025,q1,yes\r\n", "Acme,2025,q1,yes"),
+        ("\nAcme  \n", "\nAcme  "),  # only the line ending goes: spaces are part of what was typed
+        ("XAcme X", "XAcme X"),
+        ("a" * 60, "a" * 60),
+        ("a" * 61 + "\n", "a" * 60 + "…"),
+    ],
+)
+def test_an_excerpt_drops_the_line_ending_and_cuts_after_sixty_characters(text, shown):
+    from surveys.services.import_reading import excerpt
+
+    assert excerpt(text) == shown
