@@ -530,3 +530,58 @@ def test_an_excerpt_drops_the_line_ending_and_cuts_after_sixty_characters(text, 
     from surveys.services.import_reading import excerpt
 
     assert excerpt(text) == shown
+
+
+def test_merge_counts_what_milepost_holds_towards_completeness_and_replace_does_not(world, reviewer):
+    imports.responses_import(text=COMPLETE, actor=reviewer)
+    one_row = HEADER + "Bravo Games,2025,image_hashing,photodna\n"
+
+    merged = imports.responses_parse(text=one_row)
+    assert merged.submissions[("bravo games", 2025)].missing == []
+    assert imports.incomplete_problems(merged) == []
+
+    replaced = imports.responses_parse(text=one_row, replace=True)
+    assert replaced.submissions[("bravo games", 2025)].missing == [
+        "supplemental_reports",
+        "authority_reporting",
+    ]
+    [problem] = imports.incomplete_problems(replaced)
+    assert (problem.line, problem.message) == (
+        2,
+        "Bravo Games's 2025 submission would miss 2 required answers: supplemental_reports, authority_reporting.",
+    )
+
+
+def test_a_submitted_or_approved_submission_is_refused_at_its_first_line_in_words(world):
+    SubmissionFactory(
+        organization=Organization.objects.get(name="Alpha Social"), cycle=world, status="approved"
+    )
+    SubmissionFactory(
+        organization=Organization.objects.get(name="Bravo Games"), cycle=world, status="submitted"
+    )
+
+    plan = imports.responses_parse(text=VALID)
+
+    assert [(p.line, p.message) for p in plan.problems] == [
+        (
+            2,
+            "Alpha Social's 2025 submission is already approved; an administrator must reopen it before an "
+            "import can change its answers.",
+        ),
+        (
+            7,
+            "Bravo Games's 2025 submission is waiting for review; return it to the member (or approve it) "
+            "before an import changes its answers.",
+        ),
+    ]
+    assert plan.summary()["new_submissions"] == 0 and plan.summary()["updated_submissions"] == 2
+
+
+def test_the_preview_tells_new_submissions_from_updated_ones(world, reviewer):
+    SubmissionFactory(organization=Organization.objects.get(name="Alpha Social"), cycle=world, status="draft")
+
+    plan = imports.responses_parse(text=VALID)
+
+    assert plan.submissions[("alpha social", 2025)].existing_status == "draft"
+    assert plan.submissions[("bravo games", 2025)].existing_status is None
+    assert (plan.summary()["new_submissions"], plan.summary()["updated_submissions"]) == (1, 1)
