@@ -630,3 +630,22 @@ def test_the_differencing_check_has_nothing_to_compare_in_a_first_release():
     previous = ReleaseFactory(number=1, respondent_ids=[])
     ReleaseFactory(number=2, respondent_ids=[1, 2, 3, 4, 5])
     assert _differencing({1, 2, 3, 4, 5}, previous=previous).difference is None
+
+
+def test_a_release_is_final_only_once_its_survey_has_closed():
+    from metrics.services.publishing import _release_status, release_interim_needed
+
+    assert not release_interim_needed(year=2031)  # no survey: imported history
+    build_cycle(2024)  # closed on 30 June 2024
+    assert not release_interim_needed(year=2024)
+    assert _release_status(year=2024, interim=False) == Release.Status.FINAL
+    assert _release_status(year=2024, interim=True) == Release.Status.INTERIM
+    build_cycle(2026, open_now=True)
+    assert release_interim_needed(year=2026)
+    assert _release_status(year=2026, interim=True) == Release.Status.INTERIM
+    with pytest.raises(PublishError) as refused:
+        _release_status(year=2026, interim=False)
+    assert str(refused.value) == (
+        "The 2026 survey is still open, so its figures are incomplete. Publish them as interim figures "
+        "(tick “Interim”, or --interim), or wait until the survey closes."
+    )
