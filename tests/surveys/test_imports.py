@@ -585,3 +585,23 @@ def test_the_preview_tells_new_submissions_from_updated_ones(world, reviewer):
     assert plan.submissions[("alpha social", 2025)].existing_status == "draft"
     assert plan.submissions[("bravo games", 2025)].existing_status is None
     assert (plan.summary()["new_submissions"], plan.summary()["updated_submissions"]) == (1, 1)
+
+
+def test_the_preview_counts_each_answer_and_milepost_against_what_milepost_holds(world, reviewer):
+    imports.responses_import(text=COMPLETE, actor=reviewer)
+    for code in ("second_step", "third_step"):
+        MilepostFactory(code=code, introduced_year=2024)
+    again = HEADER + (
+        "Alpha Social,2025,supplemental_reports,yes\n"
+        "Alpha Social,2025,authority_reporting,api_only\n"
+        "Alpha Social,2025,trust_safety_staff,13\n"
+        "Alpha Social,2025,image_hashing,internal\n"
+        "Alpha Social,2025,milepost,sbd_review_process\n"
+        "Alpha Social,2025,milepost,second_step\n"
+        "Alpha Social,2025,milepost,third_step\n"
+    )
+
+    alpha = imports.responses_parse(text=again).submissions[("alpha social", 2025)]
+
+    assert (alpha.added, alpha.changed, alpha.unchanged, alpha.removed) == (0, 2, 2, 0)
+    assert (alpha.mileposts_added, alpha.mileposts_removed) == (2, 0)
