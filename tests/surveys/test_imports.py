@@ -605,3 +605,36 @@ def test_the_preview_counts_each_answer_and_milepost_against_what_milepost_holds
 
     assert (alpha.added, alpha.changed, alpha.unchanged, alpha.removed) == (0, 2, 2, 0)
     assert (alpha.mileposts_added, alpha.mileposts_removed) == (2, 0)
+
+
+def test_the_organisation_messages_in_full(world):
+    def problems(text, **kwargs):
+        return [(p.line, p.message) for p in imports.responses_parse(text=HEADER + text, **kwargs).problems]
+
+    assert problems("Charlie Chat,2025,supplemental_reports,yes\n") == [
+        (
+            2,
+            "no organisation is called “Charlie Chat”. Check the spelling, or import with --create-organizations "
+            "(“Create organisations” in the browser) to add it.",
+        )
+    ]
+    assert problems("\u0410lpha Social,2025,supplemental_reports,yes\n") == [
+        (
+            2,
+            "“\u0410lpha Social” looks like the organisation “Alpha Social” but is spelt with other characters "
+            "(character 1 is “\u0410” (CYRILLIC CAPITAL LETTER A)). Type the name exactly as Milepost shows it.",
+        )
+    ]
+    twice = "Charlie Chat,2025,supplemental_reports,yes\nCh\u0430rlie Chat,2025,image_hashing,none\n"
+    assert problems(twice, create_organizations=True) == [
+        (
+            3,
+            "“Ch\u0430rlie Chat” looks like “Charlie Chat” on line 2 but is spelt with other characters "
+            "(character 3 is “\u0430” (CYRILLIC SMALL LETTER A)); spell a new organisation the same way on "
+            "every row.",
+        )
+    ]
+    # The same new name on several rows (in any case) is one new organisation.
+    same = "Charlie Chat,2025,supplemental_reports,yes\nCHARLIE CHAT,2025,image_hashing,none\n"
+    plan = imports.responses_parse(text=HEADER + same, create_organizations=True)
+    assert plan.problems == [] and list(plan.new_names.values()) == ["Charlie Chat"]
