@@ -1,6 +1,8 @@
 """Bulk import: a valid file, each kind of bad row, merge and replace, completeness, reading that cannot
 swallow lines, look-alike names, dry run, --approve, the command."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -638,3 +640,39 @@ def test_the_organisation_messages_in_full(world):
     same = "Charlie Chat,2025,supplemental_reports,yes\nCHARLIE CHAT,2025,image_hashing,none\n"
     plan = imports.responses_parse(text=HEADER + same, create_organizations=True)
     assert plan.problems == [] and list(plan.new_names.values()) == ["Charlie Chat"]
+
+
+@pytest.mark.parametrize(
+    "name,skeleton",
+    [
+        ("\u0410lpha Social", "alpha social"),  # Cyrillic А
+        ("G\u043e\u043egle Pl\u0430y", "google play"),  # Cyrillic о, о, а: letters, not the digit 0
+        ("Acm\u0435", "acme"),  # Cyrillic е, not 3
+        ("\u65e5\u672c Chat", "\u65e5\u672c chat"),  # no look-alike in ASCII: kept
+        ("A", "a"),
+    ],
+)
+def test_a_name_skeleton_maps_look_alike_letters_to_the_ascii_letters_they_imitate(name, skeleton):
+    from surveys.services.import_reading import name_skeleton
+
+    assert name_skeleton(name) == skeleton
+
+
+def test_a_name_spelt_with_cyrillic_o_and_e_is_a_look_alike(world):
+    OrganizationFactory(name="Google Play")
+    text = HEADER + "G\u043e\u043egle Pl\u0430y,2025,supplemental_reports,yes\n"
+
+    [problem] = imports.responses_parse(text=text, create_organizations=True).problems
+
+    assert "looks like the organisation “Google Play”" in problem.message
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_as_without(world):
+    plan = imports.responses_parse(file=io.BytesIO(b"\xef\xbb\xbf" + COMPLETE.encode()))
+    assert plan.problems == [] and len(plan.submissions) == 2
+
+
+def test_a_byte_order_mark_after_the_first_line_is_part_of_the_cell(world):
+    text = HEADER.encode() + b"\xef\xbb\xbfAlpha Social,2025,supplemental_reports,yes\n"
+    [problem] = imports.responses_parse(file=io.BytesIO(text)).problems
+    assert "\ufeffAlpha Social" in problem.message
