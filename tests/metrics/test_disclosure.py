@@ -561,6 +561,7 @@ def test_a_sensitive_figure_is_given_away_inside_one_to_k_minus_one_or_a_milepos
         (Decimal("0.8"), 4, (3, 3)),  # only 3 / 4 = 0.75 rounds to 0.8
         (Decimal("1.0"), 20, (19, 20)),  # 19/20 = 0.95 and 20/20; 21/20 = 1.05 rounds to 1.1
         (Decimal("0.0"), 30, (0, 1)),  # never below zero; 1/30 = 0.03
+        (Decimal("1.2"), 9, (11, 11)),  # 10.35 rounds up to 11: 10/9 = 1.11 and 12/9 = 1.33
     ],
 )
 def test_the_mileposts_totals_a_published_per_member_figure_allows(per_member, members, totals):

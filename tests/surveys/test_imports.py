@@ -435,7 +435,11 @@ def test_an_encoding_error_names_the_line_and_byte(world):
     import io
 
     [problem] = imports.responses_parse(file=io.BytesIO(data)).problems
-    assert problem.line == 3 and "byte 4 of this line is not UTF-8" in problem.message
+    assert (problem.line, problem.message) == (
+        3,
+        "byte 4 of this line is not UTF-8 text (0xe9). Save the file as “CSV UTF-8” from your spreadsheet and "
+        "import it again. Nothing was imported.",
+    )
 
 
 def test_a_nul_byte_is_refused_at_validation_with_its_line(with_text_question):
