@@ -644,6 +644,7 @@ def test_what_withholding_a_figure_costs():
     assert _cost(release, asked_code("q"), family) is None  # everyone was asked: public anyway
     assert _cost(release, asked_code("r"), family) == 4.0
     assert _cost(release, "q.a", family) == 3.0
+    assert _cost(release, "q.one", family) == 1.0
     assert _cost(release, "q.b", family) is None  # zero is always shown
     assert _cost(release, "q.c", family) is None
     assert _cost(release, "members", family) is None

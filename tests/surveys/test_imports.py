@@ -680,3 +680,47 @@ def test_a_byte_order_mark_after_the_first_line_is_part_of_the_cell(world):
     text = HEADER.encode() + b"\xef\xbb\xbfAlpha Social,2025,supplemental_reports,yes\n"
     [problem] = imports.responses_parse(file=io.BytesIO(text)).problems
     assert "\ufeffAlpha Social" in problem.message
+
+
+@pytest.mark.parametrize(
+    "data,line,message",
+    [
+        (
+            b'organization,year\nBravo,2025,q,"none',  # the file ends inside the quote
+            2,
+            'a quote mark (") opened on this line is never closed: “Bravo,2025,q,"none”. Close the quote (or '
+            "remove it) and import again.",
+        ),
+        (
+            b'organization,year\nAlpha,"20"25,q,v\n',
+            2,
+            'the quote marks on this line are not where CSV expects them: “Alpha,"20"25,q,v”. A cell that '
+            'contains a quote must be quoted as a whole, with the quote doubled ("").',
+        ),
+        (
+            b'organization,year\nok,2025,q,v\nA,"x\ny"z,q,v\n',  # a quote runs on to the next line: its first line
+            3,
+            'a quote mark (") opened on this line is never closed: “A,"x”. Close the quote (or remove it) and '
+            "import again.",
+        ),
+    ],
+)
+def test_reading_stops_at_a_misplaced_quote_with_the_line_it_opened_on(data, line, message):
+    from surveys.services.import_reading import ReadError, csv_records
+
+    with pytest.raises(ReadError) as stopped:
+        list(csv_records(io.BytesIO(data)))
+
+    assert (stopped.value.line, stopped.value.message) == (line, message)
+
+
+def test_records_carry_their_first_line_and_physical_lines():
+    from surveys.services.import_reading import csv_records
+
+    records = list(csv_records(io.BytesIO(b'organization,year\r\nA,"two\nlines"\n\nB,1\n')))
+
+    assert [(r.line, r.fields, r.lines, r.spans_lines) for r in records] == [
+        (1, ["organization", "year"], ["organization,year\r\n"], False),
+        (2, ["A", "two\nlines"], ['A,"two\n', 'lines"\n'], True),
+        (5, ["B", "1"], ["B,1\n"], False),
+    ]
