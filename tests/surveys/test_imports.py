@@ -704,6 +704,7 @@ def test_a_byte_order_mark_after_the_first_line_is_part_of_the_cell(world):
             "import again.",
         ),
     ],
+    ids=["file-ends-in-quote", "quote-inside-cell", "quote-runs-on"],
 )
 def test_reading_stops_at_a_misplaced_quote_with_the_line_it_opened_on(data, line, message):
     from surveys.services.import_reading import ReadError, csv_records
