@@ -172,46 +172,63 @@ class ReleaseValueFactory(factory.django.DjangoModelFactory):
 # --- Questionnaires -----------------------------------------------------------------------------------------
 
 
+def questionnaire_build(cycle: SurveyCycle, sections: list[dict]) -> dict[str, Question]:
+    """The tests' one questionnaire builder: sections, questions and options in `cycle`, from plain data.
+
+    Each section is `{"code", "title", "questions"}` (plus `position` if it matters); each question
+    `{"code", "type", "text", "options": [(code, label), ...], "condition": (question code, operator, value)}`
+    plus any other Question field (`required`, `min_value`...); `text`, `options` and `condition` may be left
+    out. Questions and options are numbered in the order given. Returns the questions by code.
+    """
+    by_code: dict[str, Question] = {}
+    for section_spec in sections:
+        section_spec = dict(section_spec)
+        questions = section_spec.pop("questions")
+        section = SectionFactory(cycle=cycle, **section_spec)
+        for position, spec in enumerate(questions):
+            spec = dict(spec)
+            options = spec.pop("options", [])
+            condition = spec.pop("condition", None)
+            if condition:
+                spec["condition_question"] = by_code[condition[0]]
+                spec["condition_operator"], spec["condition_value"] = condition[1], condition[2]
+            question = QuestionFactory(section=section, cycle=cycle, position=position, **spec)
+            for option_position, (code, label) in enumerate(options):
+                OptionFactory(question=question, code=code, label=label, position=option_position)
+            by_code[question.code] = question
+    return by_code
+
+
 def review_questionnaire(year: int = 2026, *, opens_on=None, closes_on=None) -> SurveyCycle:
     """A small questionnaire for review tests: yes/no, single and multiple choice with `none`, a number."""
     cycle = SurveyCycleFactory(
         year=year, **{k: v for k, v in {"opens_on": opens_on, "closes_on": closes_on}.items() if v}
     )
-    section = SectionFactory(cycle=cycle, code="detection", title="Detection", position=1)
-    hashing = QuestionFactory(
-        section=section,
-        cycle=cycle,
-        code="image_hashing",
-        type=Question.Type.MULTIPLE_CHOICE,
-        text="Which image hashing?",
-    )
-    for position, code in enumerate(["photodna", "pdq", "internal", "none"]):
-        OptionFactory(question=hashing, code=code, label=code.title(), position=position)
-    QuestionFactory(
-        section=section,
-        cycle=cycle,
-        code="supplemental_reports",
-        type=Question.Type.YES_NO,
-        text="Supplemental reports?",
-    )
-    reporting = QuestionFactory(
-        section=section,
-        cycle=cycle,
-        code="authority_reporting",
-        type=Question.Type.SINGLE_CHOICE,
-        text="How do you report?",
-    )
-    for position, code in enumerate(["api_only", "manual_only", "none"]):
-        OptionFactory(question=reporting, code=code, label=code, position=position)
-    QuestionFactory(
-        section=section,
-        cycle=cycle,
-        code="trust_safety_staff",
-        type=Question.Type.INTEGER,
-        text="Staff?",
-        required=False,
-        min_value=0,
-        max_value=1000,
+    questions = [
+        {
+            "code": "image_hashing",
+            "type": Question.Type.MULTIPLE_CHOICE,
+            "text": "Which image hashing?",
+            "options": [(code, code.title()) for code in ["photodna", "pdq", "internal", "none"]],
+        },
+        {"code": "supplemental_reports", "type": Question.Type.YES_NO, "text": "Supplemental reports?"},
+        {
+            "code": "authority_reporting",
+            "type": Question.Type.SINGLE_CHOICE,
+            "text": "How do you report?",
+            "options": [(code, code) for code in ["api_only", "manual_only", "none"]],
+        },
+        {
+            "code": "trust_safety_staff",
+            "type": Question.Type.INTEGER,
+            "text": "Staff?",
+            "required": False,
+            "min_value": 0,
+            "max_value": 1000,
+        },
+    ]
+    questionnaire_build(
+        cycle, [{"code": "detection", "title": "Detection", "position": 1, "questions": questions}]
     )
     return cycle
 
@@ -250,28 +267,25 @@ def build_cycle(year: int = 2025, *, open_now: bool = False):
     else:
         opens, closes = datetime.date(year, 3, 1), datetime.date(year, 6, 30)
     cycle = SurveyCycleFactory(year=year, opens_on=opens, closes_on=closes)
-    by_code = {}
-    for s_position, (section_code, questions) in enumerate(SMALL_QUESTIONNAIRE):
-        section = Section.objects.create(
-            cycle=cycle, code=section_code, title=section_code.title(), position=s_position
-        )
-        for q_position, (code, qtype, options, condition) in enumerate(questions):
-            question = Question(
-                cycle=cycle, section=section, code=code, type=qtype, text=f"{code}?", position=q_position
-            )
-            if condition:
-                question.condition_question = by_code[condition[0]]
-                question.condition_operator = condition[1]
-                question.condition_value = condition[2]
-            question.save()
-            by_code[code] = question
-            for o_position, option in enumerate(options):
-                Option.objects.create(
-                    question=question,
-                    code=option,
-                    label=option.replace("_", " ").capitalize(),
-                    position=o_position,
-                )
+    sections = [
+        {
+            "code": section_code,
+            "title": section_code.title(),
+            "position": s_position,
+            "questions": [
+                {
+                    "code": code,
+                    "type": qtype,
+                    "text": f"{code}?",
+                    "options": [(option, option.replace("_", " ").capitalize()) for option in options],
+                    "condition": condition,
+                }
+                for code, qtype, options, condition in questions
+            ],
+        }
+        for s_position, (section_code, questions) in enumerate(SMALL_QUESTIONNAIRE)
+    ]
+    questionnaire_build(cycle, sections)
     for area in MILEPOST_AREAS:
         Milepost.objects.get_or_create(
             code=f"demo_{area}", defaults={"area": area, "title": f"A {area} step"}
@@ -281,7 +295,6 @@ def build_cycle(year: int = 2025, *, open_now: bool = False):
 
 def big_section(cycle: SurveyCycle, size: int = 60):
     """A section of `size` questions of every type (a third of them multiple choice with 4 options)."""
-    section = SectionFactory(cycle=cycle, code="big", title="Big section")
     kinds = [
         Question.Type.MULTIPLE_CHOICE,
         Question.Type.SINGLE_CHOICE,
@@ -290,17 +303,19 @@ def big_section(cycle: SurveyCycle, size: int = 60):
         Question.Type.SHORT_TEXT,
         Question.Type.MULTIPLE_CHOICE,
     ]
-    questions = []
+    specs = []
     for index in range(size):
         kind = kinds[index % len(kinds)]
-        question = QuestionFactory(
-            section=section, cycle=cycle, code=f"q{index:02d}", type=kind, position=index, required=False
+        options = (
+            [(code, code.upper()) for code in ("a", "b", "c", "none")]
+            if kind in Question.CHOICE_TYPES
+            else []
         )
-        if question.is_choice:
-            for code in ("a", "b", "c", "none"):
-                OptionFactory(question=question, code=code, label=code.upper())
-        questions.append(question)
-    return section, questions
+        specs.append({"code": f"q{index:02d}", "type": kind, "required": False, "options": options})
+    questions = list(
+        questionnaire_build(cycle, [{"code": "big", "title": "Big section", "questions": specs}]).values()
+    )
+    return questions[0].section, questions
 
 
 def big_section_data(questions, seed: int = 0) -> dict:
