@@ -17,6 +17,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..answer_types import answer_type
 from ..conditions import display_value
 from ..forms.survey import MilepostProposalForm, MilepostsForm, SectionForm
 from ..models import Milepost, Submission, SurveyCycle
@@ -217,11 +218,7 @@ def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
         raw = [v for v in request.POST.getlist(question.code) if v.strip()]
         if not raw:
             continue
-        if question.type == question.Type.YES_NO:
-            value = {"yes": True, "no": False}.get(raw[0], raw[0])
-        else:
-            value = raw if question.is_choice else raw[0]
-        typed.append((question.text, display_value(question, value)))
+        typed.append((question.text, display_value(question, answer_type(question).from_typed(raw))))
     return typed
 
 
