@@ -46,12 +46,39 @@ class SectionForm(forms.Form):
     def __init__(self, data=None, *, questions: list[Question], answers: dict[int, Answer], **kwargs):
         self.questions = questions
         self.answers = answers
-        values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
-        initial = {q.code: answer_type(q).to_form(values[q.code]) for q in questions}
-        initial["base"] = self.base_token(questions, answers, values)
-        super().__init__(data, initial=initial, **kwargs)
+        super().__init__(data, initial=self.saved_values(questions, answers), **kwargs)
         for question in questions:
             self.fields[question.code] = question_field(question)
+
+    @classmethod
+    def saved_values(cls, questions: list[Question], answers: dict[int, Answer]) -> dict:
+        """The saved answers as the fields' values, and the signed token of what the page shows."""
+        values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
+        initial = {q.code: answer_type(q).to_form(values[q.code]) for q in questions}
+        initial["base"] = cls.base_token(questions, answers, values)
+        return initial
+
+    @classmethod
+    def redisplayed(cls, posted: QueryDict, keep: set[str], *, questions, answers) -> "SectionForm":
+        """A bound form of the saved answers, except the fields in `keep`, taken as typed from `posted`.
+
+        After a partial save: the saved state, with the invalid and the conflicting answers as typed.
+        """
+        saved = cls.saved_values(questions, answers)
+        data = QueryDict(mutable=True)
+        for question in questions:
+            code = question.code
+            if code in keep:
+                data.setlist(code, posted.getlist(code))
+                continue
+            value = saved.get(code)
+            if value is None or value == "":
+                continue
+            data.setlist(code, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+        data["base"] = saved["base"]
+        form = cls(data, questions=questions, answers=answers)
+        form.is_valid()
+        return form
 
     @staticmethod
     def base_token(questions, answers, values) -> str:
@@ -79,21 +106,6 @@ class SectionForm(forms.Form):
             for q in self.questions
             if q.code in self.cleaned_data and q.code not in self.errors
         }
-
-    def as_data(self, keep_from=None, keep: set[str] = frozenset()) -> QueryDict:
-        """The current answers as POST data, with the fields in `keep` taken as typed from `keep_from`."""
-        data = QueryDict(mutable=True)
-        for question in self.questions:
-            code = question.code
-            if keep_from is not None and code in keep:
-                data.setlist(code, keep_from.getlist(code))
-                continue
-            value = self.initial.get(code)
-            if value is None or value == "":
-                continue
-            data.setlist(code, [str(v) for v in value] if isinstance(value, list) else [str(value)])
-        data["base"] = self.initial["base"]
-        return data
 
     def items(self, conflicts=None) -> list[QuestionItem]:
         conflicts = {conflict.question.code: conflict for conflict in conflicts or []}
