@@ -1,14 +1,10 @@
 """A member answers a percentage question in the browser; the question that depends on it appears at 100."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from surveys.models import Answer, Membership
-from surveys.services.questionnaires import questionnaire_load
 from tests.factories import MembershipFactory, OrganizationFactory
-from tests.surveys.test_answer_types import PERCENTAGE_QUESTIONNAIRE
+from tests.surveys.test_answer_types import percentage_questionnaire_load
 
 from .conftest import log_in
 
@@ -16,12 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_member_answers_a_percentage_and_its_follow_up_appears_at_100(page):
-    today = timezone.localdate()
-    questionnaire_load(
-        path_or_data=PERCENTAGE_QUESTIONNAIRE,
-        cycle_opens_on=today - datetime.timedelta(days=5),
-        cycle_closes_on=today + datetime.timedelta(days=20),
-    )
+    percentage_questionnaire_load(closes_in_days=20)
     organization = OrganizationFactory(name="Harbour Messaging")
     MembershipFactory(organization=organization, role=Membership.Role.LEAD, user__email="lead@example.org")
 

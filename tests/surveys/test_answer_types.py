@@ -52,16 +52,21 @@ PERCENTAGE_QUESTIONNAIRE = {
 }
 
 
-@pytest.fixture
-def percentage_cycle(db):
-    """A 2026 questionnaire with a percentage question and a question shown only when it is 100."""
+def percentage_questionnaire_load(*, closes_in_days: int = 5) -> Question:
+    """The questionnaire above, open today; returns its percentage question."""
     today = timezone.localdate()
     questionnaire_load(
         path_or_data=PERCENTAGE_QUESTIONNAIRE,
         cycle_opens_on=today - datetime.timedelta(days=5),
-        cycle_closes_on=today + datetime.timedelta(days=5),
+        cycle_closes_on=today + datetime.timedelta(days=closes_in_days),
     )
     return Question.objects.get(cycle__year=YEAR, code="reports_actioned_in_24h")
+
+
+@pytest.fixture
+def percentage_cycle(db):
+    """A 2026 questionnaire with a percentage question and a question shown only when it is 100."""
+    return percentage_questionnaire_load()
 
 
 def section_url(org):
