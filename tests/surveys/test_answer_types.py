@@ -9,11 +9,14 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.conditions import answer_value, display_value, visible_codes
+from surveys.answer_types import COUNTED_TYPES, TYPES, answer_type
+from surveys.conditions import answer_value, display_value, plain_value, visible_codes
 from surveys.models import Answer, Organization, Question, Submission
+from surveys.services import answers as answer_services
 from surveys.services import imports
 from surveys.services.exports import answers_export_rows
 from surveys.services.questionnaires import questionnaire_load
@@ -191,3 +194,236 @@ def test_a_submission_with_the_required_percentage_unanswered_cannot_be_submitte
 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.DRAFT
+
+
+# --- Every type, method by method, against values written out by hand --------------------------------------
+
+
+@pytest.fixture
+def questions(db):
+    """One question of each type, the choice ones with options a, b and the exclusive none."""
+    from tests.factories import OptionFactory, QuestionFactory
+
+    made = {}
+    for kind in Question.Type.values:
+        made[kind] = QuestionFactory(code=f"q_{kind}", type=kind)
+    made["integer_bounded"] = QuestionFactory(code="q_bounded", type="integer", min_value=1, max_value=10)
+    made["percentage_narrowed"] = QuestionFactory(
+        code="q_narrow", type="percentage", min_value=50, max_value=90
+    )
+    for kind in ("single_choice", "multiple_choice"):
+        for code, label in (("a", "Apples"), ("b", "Bananas"), ("none", "None of these")):
+            OptionFactory(question=made[kind], code=code, label=label)
+    return made
+
+
+def options_of(question):
+    return {option.code: option for option in question.options.all()}
+
+
+def parse(question, text):
+    value, problem = imports._parse_value(question, text, options_of(question))
+    return problem if problem else value
+
+
+@pytest.mark.parametrize(
+    ("kind", "cell", "expected"),
+    [
+        ("yes_no", "Yes", True),
+        ("yes_no", "NO", False),
+        ("yes_no", "maybe", "q_yes_no is a yes/no question: write yes or no, not “maybe”."),
+        ("integer", "-3", -3),
+        ("integer", "1,000", "q_integer needs a whole number, not “1,000”."),
+        ("integer", str(2**63), f"q_integer: “{2**63}” is too large a number to store."),
+        ("integer", str(2**63 - 1), 2**63 - 1),
+        ("integer_bounded", "1", 1),
+        ("integer_bounded", "10", 10),
+        ("integer_bounded", "0", "q_bounded must be at least 1; “0” is too small."),
+        ("integer_bounded", "11", "q_bounded must be at most 10; “11” is too large."),
+        ("percentage", "0", 0),
+        ("percentage", "100%", 100),
+        ("percentage", "37 %", 37),
+        ("percentage", "-1", "q_percentage must be at least 0; “-1” is too small."),
+        ("percentage", "12.5", "q_percentage needs a whole percentage, not “12.5”."),
+        ("percentage_narrowed", "49", "q_narrow must be at least 50; “49” is too small."),
+        ("percentage_narrowed", "91", "q_narrow must be at most 90; “91” is too large."),
+        ("single_choice", "b", "b"),
+        ("single_choice", "a;b", "q_single_choice takes one option only; “a;b” lists several."),
+        ("single_choice", "c", "q_single_choice has no option “c”; its options are a, b, none."),
+        ("multiple_choice", "b; a ;", ["a", "b"]),
+        ("multiple_choice", "a;x;y", "q_multiple_choice has no option “x”, “y”; its options are a, b, none."),
+        (
+            "multiple_choice",
+            "none;a",
+            "q_multiple_choice: “none” cannot be combined with other options (none;a).",
+        ),
+        ("multiple_choice", "none", ["none"]),
+        ("short_text", "x" * 500, "x" * 500),
+        ("short_text", "x" * 501, "q_short_text takes at most 500 characters; this answer has 501."),
+        ("long_text", "y" * 20000, "y" * 20000),
+        ("long_text", "y" * 20001, "q_long_text takes at most 20,000 characters; this answer has 20,001."),
+        ("long_text", "   ", "no value for q_long_text; leave the row out to leave the question unanswered."),
+    ],
+)
+def test_an_import_cell_reads_as_the_types_value_or_says_what_to_write(questions, kind, cell, expected):
+    assert parse(questions[kind], cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "columns", "codes"),
+    [
+        ("yes_no", False, (False, None, ""), []),
+        ("integer", 0, (None, 0, ""), []),
+        ("percentage", 45, (None, 45, ""), []),
+        ("single_choice", "a", (None, None, ""), ["a"]),
+        ("single_choice", None, (None, None, ""), []),
+        ("multiple_choice", ["a", "b"], (None, None, ""), ["a", "b"]),
+        ("short_text", "hello", (None, None, "hello"), []),
+        ("long_text", None, (None, None, ""), []),
+    ],
+)
+def test_a_value_is_stored_in_its_own_column_only_and_reads_back(questions, kind, value, columns, codes):
+    question = questions[kind]
+    answer = Answer(value_bool=True, value_int=99, value_text="stale")
+
+    ticked = answer_services.answer_value_set(answer, question, value)
+
+    assert (answer.value_bool, answer.value_int, answer.value_text) == columns
+    assert ticked == codes
+    read = plain_value(question, *columns, codes)
+    assert read == ({"long_text": ""}.get(kind, value))
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "expected"),
+    [
+        ("yes_no", "Yes", True),
+        ("yes_no", "no", False),
+        ("yes_no", "perhaps", None),
+        ("yes_no", 1, True),
+        ("yes_no", None, None),
+        ("integer", "12", 12),
+        ("integer", "", None),
+        ("percentage", 7, 7),
+        ("single_choice", "", None),
+        ("multiple_choice", ["b", "a", "b"], ["a", "b"]),
+        ("multiple_choice", None, []),
+        ("short_text", "  spaced  ", "spaced"),
+        ("long_text", None, ""),
+    ],
+)
+def test_the_save_service_normalises_what_it_is_given(questions, kind, given, expected):
+    assert answer_services.normalise(questions[kind], given) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "shown", "cell"),
+    [
+        ("yes_no", True, "Yes", "yes"),
+        ("yes_no", False, "No", "no"),
+        ("yes_no", None, "", ""),
+        ("integer", 12000, "12000", "12000"),
+        ("integer", 0, "0", "0"),
+        ("percentage", 0, "0%", "0"),
+        ("single_choice", "b", "Bananas", "b"),
+        ("single_choice", "gone", "gone", "gone"),
+        ("multiple_choice", ["a", "b"], "Apples; Bananas", "a;b"),
+        ("multiple_choice", [], "", ""),
+        ("short_text", "=1+1", "=1+1", "=1+1"),
+        ("long_text", "", "", ""),
+    ],
+)
+def test_a_value_reads_for_a_person_and_as_a_file_cell(questions, kind, value, shown, cell):
+    question = questions[kind]
+
+    assert display_value(question, value) == shown
+    assert answer_type(question).csv_cell(value) == cell
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "cleaned", "plain", "initial"),
+    [
+        ("yes_no", "no", "no", False, "no"),
+        ("integer", "12 000", 12000, 12000, 12000),
+        ("percentage", "45%", 45, 45, 45),
+        ("single_choice", "a", "a", "a", "a"),
+        ("multiple_choice", ["b", "a"], ["b", "a"], ["a", "b"], ["a", "b"]),
+        ("short_text", "hi", "hi", "hi", "hi"),
+        ("long_text", "", "", "", ""),
+    ],
+)
+def test_the_form_field_cleans_what_was_typed_into_the_plain_value(
+    questions, kind, typed, cleaned, plain, initial
+):
+    question = questions[kind]
+    kind_of = answer_type(question)
+    field = kind_of.form_field(question, label="Q", required=False)
+
+    assert field.clean(typed) == cleaned
+    assert kind_of.from_form(field.clean(typed)) == plain
+    assert kind_of.to_form(plain) == initial
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "message"),
+    [
+        ("integer_bounded", "11", "Enter a whole number between 1 and 10"),
+        ("integer", "ten", "Enter a whole number"),
+        ("percentage", "101", "Enter a whole percentage between 0 and 100"),
+        ("percentage_narrowed", "40", "Enter a whole percentage between 50 and 90"),
+        ("multiple_choice", ["none", "a"], "“None” cannot be ticked together with another option"),
+        ("short_text", "z" * 501, "Ensure this value has at most 500 characters (it has 501)."),
+    ],
+)
+def test_the_form_field_refuses_with_the_persons_words(questions, kind, typed, message):
+    question = questions[kind]
+    field = answer_type(question).form_field(question, label="Q", required=False)
+
+    with pytest.raises(ValidationError) as refused:
+        field.clean(typed)
+    assert refused.value.messages == [message]
+
+
+@pytest.mark.parametrize(
+    ("kind", "operator", "expected", "value", "met"),
+    [
+        ("yes_no", "equals", "yes", True, True),
+        ("yes_no", "equals", "yes", False, False),
+        ("yes_no", "equals", "no", False, True),
+        ("yes_no", "equals", "no", None, False),
+        ("single_choice", "equals", "a", "a", True),
+        ("single_choice", "equals", "a", "b", False),
+        ("single_choice", "equals", "a", None, False),
+        ("multiple_choice", "includes", "a", ["a", "b"], True),
+        ("multiple_choice", "includes", "a", ["b"], False),
+        ("multiple_choice", "includes", "a", None, False),
+        ("integer", "equals", "0", 0, True),
+        ("percentage", "equals", "100", 100, True),
+        ("percentage", "equals", "100", None, False),
+    ],
+)
+def test_a_condition_tests_the_answer_of_its_type(questions, kind, operator, expected, value, met):
+    assert answer_type(questions[kind]).condition_met(operator, expected, value) is met
+
+
+def test_what_the_codebook_says_each_type_takes(questions):
+    said = {kind: answer_type(q).allowed_values(q) for kind, q in questions.items()}
+
+    assert said == {
+        "yes_no": "yes or no",
+        "single_choice": "one of: a, b, none",
+        "multiple_choice": "codes separated by ;: a, b, none",
+        "integer": "a whole number ",
+        "integer_bounded": "a whole number at least 1 and at most 10",
+        "percentage": "a whole percentage at least 0 and at most 100",
+        "percentage_narrowed": "a whole percentage at least 50 and at most 90",
+        "short_text": "text, at most 500 characters",
+        "long_text": "text, at most 20,000 characters",
+    }
+
+
+def test_which_types_are_choices_may_span_lines_and_become_published_counts():
+    assert {code for code, kind in TYPES.items() if kind.is_choice} == {"single_choice", "multiple_choice"}
+    assert {code for code, kind in TYPES.items() if kind.multiline} == {"short_text", "long_text"}
+    assert set(COUNTED_TYPES) == {"yes_no", "single_choice", "multiple_choice"}
+    assert set(TYPES) == set(Question.Type.values)  # every type the database accepts has its class
