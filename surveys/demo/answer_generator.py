@@ -37,7 +37,18 @@ __all__ = [
     "catalogue_codes_by_area",
 ]
 
-QUESTION_TYPES = frozenset(Question.Type.values)
+# The types this generator can answer: a new question type needs its values here before a demo questionnaire uses it.
+QUESTION_TYPES = frozenset(
+    question_type.value
+    for question_type in (
+        Question.Type.YES_NO,
+        Question.Type.SINGLE_CHOICE,
+        Question.Type.MULTIPLE_CHOICE,
+        Question.Type.INTEGER,
+        Question.Type.SHORT_TEXT,
+        Question.Type.LONG_TEXT,
+    )
+)
 CHOICE_TYPES = frozenset(question_type.value for question_type in Question.CHOICE_TYPES)
 
 # Plausible share of organisations ticking an option when no target is given. Unknown options get a
