@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from metrics.models import IndicatorDefinition, IndicatorValue, Release, ReleaseValue
+from surveys.answer_types import CHOICE_TYPES
 from surveys.models import (
     Answer,
     Membership,
@@ -306,11 +307,7 @@ def big_section(cycle: SurveyCycle, size: int = 60):
     specs = []
     for index in range(size):
         kind = kinds[index % len(kinds)]
-        options = (
-            [(code, code.upper()) for code in ("a", "b", "c", "none")]
-            if kind in Question.CHOICE_TYPES
-            else []
-        )
+        options = [(code, code.upper()) for code in ("a", "b", "c", "none")] if kind in CHOICE_TYPES else []
         specs.append({"code": f"q{index:02d}", "type": kind, "required": False, "options": options})
     questions = list(
         questionnaire_build(cycle, [{"code": "big", "title": "Big section", "questions": specs}]).values()

@@ -1,7 +1,7 @@
 """Deterministic generator of demo survey answers that reproduce published figures exactly.
 
 Plain Python on parsed YAML (the question types and the option `none` come from the models); it reads no
-database. The answer counts to reproduce come from the caller (`metrics.demo.answer_targets`).
+database. The answer counts to reproduce come from the caller (`metrics.demo.reference.answer_targets`).
 
 The main entry point is :func:`build_year`. It takes a parsed questionnaire (``yaml.safe_load`` of
 ``surveys/questionnaires/<year>.yaml``), a list of organisation names and a dict of *targets* keyed by
@@ -24,6 +24,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..answer_types import CHOICE_TYPES
 from ..models import Option, Question
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
     "catalogue_codes_by_area",
 ]
 
-# The types this generator can answer: a new question type needs its values here before a demo questionnaire uses it.
+# The types this generator can answer: a new type needs its values here before a demo questionnaire uses it.
 QUESTION_TYPES = frozenset(
     question_type.value
     for question_type in (
@@ -49,7 +50,6 @@ QUESTION_TYPES = frozenset(
         Question.Type.LONG_TEXT,
     )
 )
-CHOICE_TYPES = frozenset(question_type.value for question_type in Question.CHOICE_TYPES)
 
 # Plausible share of organisations ticking an option when no target is given. Unknown options get a
 # random share between 0.15 and 0.5.

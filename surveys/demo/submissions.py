@@ -2,9 +2,10 @@
 an open 2026 cycle in a realistic state (approved, submitted, one returned with comments, drafts, not started).
 
 Call after `people.seed_people()` and `questionnaires.seed_questionnaires()`, with the answer counts to
-reproduce (`metrics.demo.answer_targets`: the published figures are metrics' to read). Idempotent: a year that already has
-submissions is left alone, so seeding twice changes nothing. Everything goes through the same services as
-the application (carry-forward, section saves, the review workflow), so the audit log has the history.
+reproduce (`metrics.demo.reference.answer_targets`: the published figures are metrics' to read).
+Idempotent: a year that already has submissions is left alone, so seeding twice changes nothing. Everything
+goes through the same services as the application (carry-forward, section saves, the review workflow), so the
+audit log has the history.
 """
 
 import random

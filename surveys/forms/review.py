@@ -104,7 +104,7 @@ class ProposalDecisionForm(forms.Form):
 
     @classmethod
     def for_proposal(cls, proposal, unsent: dict | None) -> "ProposalDecisionForm":
-        """The form of one pending proposal on the review page, with what the reviewer typed if it was not saved."""
+        """One pending proposal's form on the review page, with what the reviewer typed if not saved."""
         typed = unsent if unsent and unsent.get("in_form") and unsent.get("proposal") == proposal.pk else {}
         return cls(
             auto_id=f"p-%s-{proposal.pk}",

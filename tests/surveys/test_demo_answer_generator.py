@@ -18,7 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:  # pragma: no cover - depends on how pytest is invoked
     sys.path.insert(0, str(REPO_ROOT))
 
-from metrics.demo import reference_rows, targets_from_reference  # noqa: E402
+from metrics.demo.reference import reference_rows, targets_from_reference  # noqa: E402
 from surveys.demo import answer_generator  # noqa: E402
 from surveys.demo.answer_generator import OrgAnswers, build_year  # noqa: E402
 

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from metrics import demo as metrics_demo
-from metrics.demo import reference_rows
+from metrics.demo import reference as metrics_demo
+from metrics.demo.reference import reference_rows
 from surveys.conditions import answer_value
 from surveys.demo import people, questionnaires
 from surveys.demo.submissions import seed_submissions

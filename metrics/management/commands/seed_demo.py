@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from metrics.demo import answer_targets, publish_demo_figures
+from metrics.demo.figures import publish_demo_figures
+from metrics.demo.reference import answer_targets
 from surveys.demo import people, questionnaires, submissions
 
 
