@@ -27,15 +27,15 @@ YES_NO = {"yes": True, "no": False}
 
 
 class InvalidValue(ValueError):
-    """A value that does not fit its question; the message says what to write instead."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    """A value that does not fit its question; its text says what to write instead."""
 
 
 def is_answered(value: AnswerValue) -> bool:
     return value not in (None, "", [])
+
+
+def _clear_columns(answer: Answer) -> None:
+    answer.value_bool, answer.value_int, answer.value_text = None, None, ""
 
 
 class AnswerType:
@@ -63,8 +63,7 @@ class AnswerType:
 
         The options themselves are rows of their own, written by whoever saves the answer.
         """
-        answer.value_bool, answer.value_int, answer.value_text = None, None, ""
-        return []
+        raise NotImplementedError
 
     def read(self, value_bool: bool | None, value_int: int | None, value_text: str, codes: list[str]):
         """An answer's stored columns (and ticked option codes) as its plain value."""
@@ -135,7 +134,7 @@ class YesNo(AnswerType):
         return None if value is None else bool(value)
 
     def store(self, answer, value):
-        super().store(answer, value)
+        _clear_columns(answer)
         answer.value_bool = value
         return []
 
@@ -158,9 +157,7 @@ class YesNo(AnswerType):
         return "" if value is None else ("yes" if value else "no")
 
     def condition_met(self, operator, expected, value):
-        if isinstance(value, bool):
-            return ("yes" if value else "no") == expected
-        return super().condition_met(operator, expected, value)
+        return isinstance(value, bool) and ("yes" if value else "no") == expected
 
     def allowed_values(self, question):
         return "yes or no"
@@ -169,7 +166,7 @@ class YesNo(AnswerType):
 class WholeNumberField(forms.IntegerField):
     """Accepts "12,000", "12 000" (and "45 %" for a percentage) as people write them."""
 
-    def __init__(self, *, ignore: str = ", \u00a0", **kwargs):
+    def __init__(self, *, ignore: str, **kwargs):
         self.ignore = ignore
         super().__init__(**kwargs)
 
@@ -191,7 +188,7 @@ class WholeNumber(AnswerType):
 
     def parse(self, question, text, options):
         try:
-            number = int(text)
+            number = int(self.digits(text))
         except ValueError:
             raise InvalidValue(f"{question.code} needs {self.kind}, not “{excerpt(text)}”.") from None
         low, high = self.bounds(question)
@@ -203,11 +200,15 @@ class WholeNumber(AnswerType):
             raise InvalidValue(f"{question.code}: “{excerpt(text)}” is too large a number to store.")
         return number
 
+    def digits(self, text: str) -> str:
+        """An import cell's text as `int()` reads it."""
+        return text
+
     def normalise(self, value):
         return None if value in (None, "") else int(value)
 
     def store(self, answer, value):
-        super().store(answer, value)
+        _clear_columns(answer)
         answer.value_int = value
         return []
 
@@ -244,7 +245,7 @@ class WholeNumber(AnswerType):
     def allowed_values(self, question):
         low, high = self.bounds(question)
         bounds = [f"at least {low}" if low is not None else "", f"at most {high}" if high is not None else ""]
-        return f"{self.kind} " + " and ".join(b for b in bounds if b)
+        return f"{self.kind} {' and '.join(b for b in bounds if b)}".strip()
 
 
 class Percentage(WholeNumber):
@@ -259,8 +260,8 @@ class Percentage(WholeNumber):
         high = 100 if question.max_value is None else question.max_value
         return low, high
 
-    def parse(self, question, text, options):
-        return super().parse(question, text.removesuffix("%").strip(), options)
+    def digits(self, text):
+        return text.removesuffix("%").strip()
 
     def display(self, question, value):
         if isinstance(value, int) and not isinstance(value, bool):
@@ -273,7 +274,7 @@ class Choice(AnswerType):
     counted = True
 
     def store(self, answer, value):
-        super().store(answer, value)
+        _clear_columns(answer)
         return self.codes(value)
 
     def codes(self, value: AnswerValue) -> list[str]:
@@ -375,7 +376,7 @@ class Text(AnswerType):
         return text
 
     def store(self, answer, value):
-        super().store(answer, value)
+        _clear_columns(answer)
         answer.value_text = value or ""
         return []
 

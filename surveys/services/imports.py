@@ -217,7 +217,7 @@ def _parse_value(question: Question, raw: str, options: dict[str, Option]) -> tu
     try:
         return answer_type(question).parse(question, text, options), None
     except InvalidValue as invalid:
-        return None, invalid.message
+        return None, str(invalid)
 
 
 def _binary(file: BinaryIO | None, text: str | None) -> BinaryIO:

@@ -9,11 +9,12 @@ import datetime
 import io
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys.answer_types import COUNTED_TYPES, TYPES, answer_type
+from surveys.answer_types import COUNTED_TYPES, TYPES, answer_type, is_answered
 from surveys.conditions import answer_value, display_value, plain_value, visible_codes
 from surveys.models import Answer, Organization, Question, Submission
 from surveys.services import answers as answer_services
@@ -182,6 +183,7 @@ def test_last_years_whole_number_still_reads_as_a_number_beside_a_percentage(per
     # its own reading.
     assert display_value(percentage_cycle, True) == "Yes"
     assert display_value(percentage_cycle, None) == ""
+    assert display_value(percentage_cycle, ["internal", "pdq"]) == "internal; pdq"
 
 
 def test_a_submission_with_the_required_percentage_unanswered_cannot_be_submitted(
@@ -211,6 +213,8 @@ def questions(db):
     made["percentage_narrowed"] = QuestionFactory(
         code="q_narrow", type="percentage", min_value=50, max_value=90
     )
+    made["integer_min"] = QuestionFactory(code="q_min", type="integer", min_value=0)
+    made["integer_max"] = QuestionFactory(code="q_max", type="integer", max_value=9)
     for kind in ("single_choice", "multiple_choice"):
         for code, label in (("a", "Apples"), ("b", "Bananas"), ("none", "None of these")):
             OptionFactory(question=made[kind], code=code, label=label)
@@ -252,6 +256,11 @@ def parse(question, text):
         ("single_choice", "c", "q_single_choice has no option “c”; its options are a, b, none."),
         ("multiple_choice", "b; a ;", ["a", "b"]),
         ("multiple_choice", "a;x;y", "q_multiple_choice has no option “x”, “y”; its options are a, b, none."),
+        (
+            "multiple_choice",
+            "u;v;w;x;y;z",
+            "q_multiple_choice has no option “u”, “v”, “w”, “x”, “y”; its options are a, b, none.",
+        ),
         (
             "multiple_choice",
             "none;a",
@@ -324,6 +333,8 @@ def test_the_save_service_normalises_what_it_is_given(questions, kind, given, ex
         ("yes_no", None, "", ""),
         ("integer", 12000, "12000", "12000"),
         ("integer", 0, "0", "0"),
+        ("integer", None, "", ""),
+        ("single_choice", None, "", ""),
         ("percentage", 0, "0%", "0"),
         ("single_choice", "b", "Bananas", "b"),
         ("single_choice", "gone", "gone", "gone"),
@@ -372,7 +383,10 @@ def test_the_form_field_cleans_what_was_typed_into_the_plain_value(
         ("percentage", "101", "Enter a whole percentage between 0 and 100"),
         ("percentage_narrowed", "40", "Enter a whole percentage between 50 and 90"),
         ("multiple_choice", ["none", "a"], "“None” cannot be ticked together with another option"),
+        ("integer_min", "-1", "Enter a whole number of at least 0"),
+        ("integer_max", "10", "Enter a whole number no larger than 9"),
         ("short_text", "z" * 501, "Ensure this value has at most 500 characters (it has 501)."),
+        ("long_text", "z" * 20001, "Ensure this value has at most 20000 characters (it has 20001)."),
     ],
 )
 def test_the_form_field_refuses_with_the_persons_words(questions, kind, typed, message):
@@ -382,6 +396,56 @@ def test_the_form_field_refuses_with_the_persons_words(questions, kind, typed, m
     with pytest.raises(ValidationError) as refused:
         field.clean(typed)
     assert refused.value.messages == [message]
+
+
+def test_none_with_another_option_is_refused_with_its_own_code(questions):
+    question = questions["multiple_choice"]
+    field = answer_type(question).form_field(question, label="Q", required=False)
+
+    with pytest.raises(ValidationError) as refused:
+        field.clean(["a", "none"])
+    assert [error.code for error in refused.value.error_list] == ["none_together"]
+
+
+def test_each_type_draws_its_own_input(questions):
+    def field(kind):
+        return answer_type(questions[kind]).form_field(questions[kind], label="Q", required=False)
+
+    yes_no = field("yes_no")
+    assert (type(yes_no.widget), list(yes_no.choices)) == (forms.RadioSelect, [("yes", "Yes"), ("no", "No")])
+    single = field("single_choice")
+    assert (type(single.widget), list(single.choices)) == (
+        forms.RadioSelect,
+        [("a", "Apples"), ("b", "Bananas"), ("none", "None of these")],
+    )
+    assert type(field("multiple_choice").widget) is forms.CheckboxSelectMultiple
+    for kind in ("integer", "percentage"):
+        number = field(kind)
+        assert type(number.widget) is forms.TextInput
+        assert number.widget.attrs == {"inputmode": "numeric", "class": "input-number"}
+    short, long = field("short_text"), field("long_text")
+    assert (type(short.widget), short.max_length) == (forms.TextInput, 500)
+    assert (type(long.widget), long.widget.attrs["rows"], long.max_length) == (forms.Textarea, 4, 20000)
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "value"),
+    [
+        ("yes_no", ["yes"], True),
+        ("yes_no", ["no"], False),
+        ("yes_no", ["sí"], "sí"),
+        ("integer", ["12 000"], "12 000"),
+        ("single_choice", ["b"], "b"),
+        ("multiple_choice", ["a", "b"], ["a", "b"]),
+        ("long_text", ["words"], "words"),
+    ],
+)
+def test_what_was_typed_reads_back_for_the_unsaved_answers_list(questions, kind, typed, value):
+    assert answer_type(questions[kind]).from_typed(typed) == value
+
+
+def test_an_unanswered_yes_no_has_no_initial_choice(questions):
+    assert answer_type(questions["yes_no"]).to_form(None) is None
 
 
 @pytest.mark.parametrize(
@@ -413,8 +477,10 @@ def test_what_the_codebook_says_each_type_takes(questions):
         "yes_no": "yes or no",
         "single_choice": "one of: a, b, none",
         "multiple_choice": "codes separated by ;: a, b, none",
-        "integer": "a whole number ",
+        "integer": "a whole number",
         "integer_bounded": "a whole number at least 1 and at most 10",
+        "integer_min": "a whole number at least 0",
+        "integer_max": "a whole number at most 9",
         "percentage": "a whole percentage at least 0 and at most 100",
         "percentage_narrowed": "a whole percentage at least 50 and at most 90",
         "short_text": "text, at most 500 characters",
@@ -427,3 +493,11 @@ def test_which_types_are_choices_may_span_lines_and_become_published_counts():
     assert {code for code, kind in TYPES.items() if kind.multiline} == {"short_text", "long_text"}
     assert set(COUNTED_TYPES) == {"yes_no", "single_choice", "multiple_choice"}
     assert set(TYPES) == set(Question.Type.values)  # every type the database accepts has its class
+
+
+@pytest.mark.parametrize(
+    ("value", "answered"),
+    [(None, False), ("", False), ([], False), (0, True), (False, True), ("no", True), (["none"], True)],
+)
+def test_no_and_zero_are_answers_but_empty_text_and_no_ticks_are_not(value, answered):
+    assert is_answered(value) is answered
