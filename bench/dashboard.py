@@ -68,7 +68,7 @@ if seed == "demo":
 if used == "reference":
     from metrics.models import Release
     Release.objects.all().delete()
-    from tests.metrics.factories import reference_releases_create
+    from tests.factories import reference_releases_create
     reference_releases_create()
 call_command("collectstatic", interactive=False, verbosity=0)
 print("SEED=" + used)

@@ -62,7 +62,7 @@ def capture(base: str, *, member: bool) -> None:
 
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
             django.setup()
-            from surveys.demo import DEMO_PASSWORD
+            from surveys.demo.people import DEMO_PASSWORD
 
             page.set_viewport_size({"width": 1280, "height": 900})
             page.goto("/accounts/login/")
@@ -87,7 +87,7 @@ def _shoot(page, name: str, url: str) -> None:
 def _log_in(browser, base: str, email: str):
     from django_otp.oath import totp
 
-    from surveys.demo import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
+    from surveys.demo.people import DEMO_PASSWORD, DEMO_TOTP_KEY_HEX
 
     context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from surveys.answer_types import COUNTED_TYPES
 from surveys.models import Area, Question, SurveyCycle
 
 from . import codes
@@ -84,7 +85,7 @@ def questionnaire_specs(*, cycle: SurveyCycle) -> list[DefinitionSpec]:
     """The definitions a cycle's questionnaire implies, in questionnaire order."""
     questions = (
         Question.objects.filter(cycle=cycle, section__code__in=SECTION_AREAS)
-        .filter(type__in=[Question.Type.YES_NO, *Question.CHOICE_TYPES])
+        .filter(type__in=COUNTED_TYPES)
         .select_related("section")
         .prefetch_related("options")
         .order_by("section__position", "position")

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from surveys.models import Area
+
 
 def openapi_document() -> dict:
     year = {
@@ -102,7 +104,7 @@ def openapi_document() -> dict:
                     ],
                     "properties": {
                         "code": {"type": "string", "example": "image_hashing.photodna"},
-                        "area": {"type": "string", "enum": ["prevention", "detection", "response", ""]},
+                        "area": {"type": "string", "enum": [*Area.values, ""]},
                         "group": {"type": "string", "example": "image_hashing"},
                         "label": {"type": "string"},
                         "value": {

@@ -6,7 +6,7 @@ them: the page a group belongs to, a short explanation, and the sentence a perso
 
 from dataclasses import dataclass
 
-from surveys.models import Option
+from surveys.models import Area, Option
 
 from . import codes
 from .codes import AREA_PREFIX
@@ -150,7 +150,7 @@ GROUPS_BY_CODE: dict[str, Group] = {group.code: group for page in PAGES for grou
 PAGE_OF_GROUP: dict[str, Page] = {group.code: page for page in PAGES for group in page.groups}
 
 # Codes of the overview's headline and its chart of mileposts by area.
-AREAS = (("prevention", "Prevention"), ("detection", "Detection"), ("response", "Response"))
+AREAS = tuple(Area.choices)
 MILEPOST_AREA_CODES = tuple((AREA_PREFIX + area, label) for area, label in AREAS)
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from surveys.models import Area
+
 from . import views
 from .views import staff as staff_views
 
@@ -8,9 +10,7 @@ app_name = "metrics"
 urlpatterns = [
     path("", views.overview, name="overview"),
     # The public dashboard and open data (dashboard issue): published releases only, no login.
-    path("prevention/", views.area_page, {"area": "prevention"}, name="prevention"),
-    path("detection/", views.area_page, {"area": "detection"}, name="detection"),
-    path("response/", views.area_page, {"area": "response"}, name="response"),
+    *(path(f"{area}/", views.area_page, {"area": area}, name=area) for area in Area.values),
     path("trends/", views.trends, name="trends"),
     path("methodology/", views.methodology, name="methodology"),
     path("open-data/", views.open_data, name="open-data"),

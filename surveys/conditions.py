@@ -7,9 +7,8 @@ check and the review page, so that "visible" and "answered" mean the same thing 
 from collections.abc import Iterable
 from typing import Any
 
+from .answer_types import AnswerValue, answer_type, is_answered
 from .models import Answer, Question
-
-AnswerValue = bool | int | str | list[str] | None
 
 
 def answer_value(answer: Answer | None, question: Question) -> AnswerValue:
@@ -27,33 +26,17 @@ def plain_value(
     question: Question, value_bool: bool | None, value_int: int | None, value_text: str, codes: list[str]
 ) -> AnswerValue:
     """An answer's stored columns (and ticked option codes) as a plain value, for reads that skip the ORM."""
-    match question.type:
-        case Question.Type.YES_NO:
-            return value_bool
-        case Question.Type.INTEGER:
-            return value_int
-        case Question.Type.SINGLE_CHOICE:
-            return codes[0] if codes else None
-        case Question.Type.MULTIPLE_CHOICE:
-            return sorted(codes)
-        case _:
-            return value_text
-
-
-def is_answered(value: AnswerValue) -> bool:
-    return value not in (None, "", [])
+    return answer_type(question).read(value_bool, value_int, value_text, codes)
 
 
 def condition_met(question: Question, values_by_code: dict[str, Any]) -> bool:
     """Whether a conditional question is shown, given the plain values of the other answers by code."""
     if not question.has_condition:
         return True
-    other = values_by_code.get(question.condition_question.code)
-    if question.condition_operator == Question.ConditionOperator.INCLUDES:
-        return isinstance(other, list) and question.condition_value in other
-    if isinstance(other, bool):
-        return ("yes" if other else "no") == question.condition_value
-    return other is not None and str(other) == question.condition_value
+    parent = question.condition_question
+    return answer_type(parent).condition_met(
+        question.condition_operator, question.condition_value, values_by_code.get(parent.code)
+    )
 
 
 def visible_codes(questions: Iterable[Question], values_by_code: dict[str, Any]) -> set[str]:
@@ -86,17 +69,5 @@ def missing_required(questions: Iterable[Question], values_by_code: dict[str, An
 
 
 def display_value(question: Question, value: AnswerValue) -> str:
-    """An answer as a person reads it (option labels, Yes/No); empty when not answered.
-
-    Goes by the value's shape, so last year's answer still reads right when its question changed type.
-    Reads `question.options`: prefetch them when rendering many questions.
-    """
-    if value is None or value in ("", []):
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list) or question.is_choice:
-        labels = {option.code: option.label for option in question.options.all()}
-        codes = value if isinstance(value, list) else [value]
-        return "; ".join(labels.get(code, str(code)) for code in codes)
-    return str(value)
+    """An answer as a person reads it (option labels, Yes/No); empty when not answered."""
+    return answer_type(question).display(question, value)

@@ -268,6 +268,7 @@ class Question(models.Model):
         SINGLE_CHOICE = "single_choice", "Single choice"
         MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
         INTEGER = "integer", "Whole number"
+        PERCENTAGE = "percentage", "Percentage"
         SHORT_TEXT = "short_text", "Short text"
         LONG_TEXT = "long_text", "Long text"
 
@@ -275,10 +276,7 @@ class Question(models.Model):
         EQUALS = "equals", "equals"
         INCLUDES = "includes", "includes"
 
-    CHOICE_TYPES = (Type.SINGLE_CHOICE, Type.MULTIPLE_CHOICE)
-    TEXT_TYPES = (Type.SHORT_TEXT, Type.LONG_TEXT)
-    # The longest answer a text question takes, in characters (the form and the import both enforce it).
-    TEXT_MAX_LENGTH = {Type.SHORT_TEXT: 500, Type.LONG_TEXT: 20000}
+    # What each type does with its answers is in surveys/answer_types.py.
 
     cycle = models.ForeignKey(SurveyCycle, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
@@ -319,7 +317,9 @@ class Question(models.Model):
 
     @property
     def is_choice(self) -> bool:
-        return self.type in self.CHOICE_TYPES
+        from .answer_types import CHOICE_TYPES  # answer_types imports the models
+
+        return self.type in CHOICE_TYPES
 
     @property
     def has_condition(self) -> bool:

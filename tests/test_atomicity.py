@@ -11,7 +11,6 @@ commands and pages staff use, so the tests do not depend on how the services are
 
 import re
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -21,11 +20,10 @@ from django.urls import reverse
 
 from surveys.models import ReviewComment, Submission
 from tests.conftest import login_staff
-from tests.factories import SubmissionFactory, answer_create, review_questionnaire
+from tests.factories import QUESTIONNAIRES, SubmissionFactory, answer_create, review_questionnaire
 
 pytestmark = pytest.mark.django_db
 
-QUESTIONNAIRES = Path(__file__).resolve().parents[1] / "surveys" / "questionnaires"
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 DOMAIN_TABLES = ("surveys_", "metrics_")
 
@@ -133,7 +131,7 @@ def test_an_approval_that_fails_at_its_last_write_leaves_nothing(client, org_a, 
 
 def test_a_republication_that_fails_at_its_last_write_leaves_nothing():
     from metrics.services import indicators_recompute
-    from tests.metrics.factories import add_approved, build_cycle
+    from tests.factories import add_approved, build_cycle
 
     cycle = build_cycle(2025)
     add_approved(cycle, 5)
@@ -150,7 +148,7 @@ def test_a_republication_that_fails_at_its_last_write_leaves_nothing():
 
 def test_a_recompute_that_fails_at_its_last_write_leaves_nothing():
     from metrics.services import indicators_recompute
-    from tests.metrics.factories import add_approved, build_cycle
+    from tests.factories import add_approved, build_cycle
 
     cycle = build_cycle(2025)
     add_approved(cycle, 6)

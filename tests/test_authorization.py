@@ -205,7 +205,7 @@ def _figures_world() -> dict:
 
 def _dashboard_world() -> dict:
     """Two published years, so the public pages and CSVs have a trend to show (issue 6's URLs)."""
-    from tests.metrics.factories import release_with_values
+    from tests.factories import release_with_values
 
     release_with_values(2024, {"members": 45, "classifiers.image": 30}, denominator=45)
     release_with_values(2025, {"members": 57, "classifiers.image": 41}, denominator=57)

@@ -10,7 +10,7 @@ from django.urls import URLPattern, get_resolver
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 
-from tests.metrics.factories import reference_releases_create, release_with_values
+from tests.factories import reference_releases_create, release_with_values
 
 pytestmark = pytest.mark.django_db
 

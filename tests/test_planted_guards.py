@@ -19,10 +19,12 @@ from tests.factories import (
     MilepostFactory,
     QuestionFactory,
     SubmissionFactory,
+    add_submission,
     answer_create,
+    build_cycle,
+    release_with_values,
     review_questionnaire,
 )
-from tests.metrics.factories import add_submission, build_cycle, release_with_values
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ import redis
 
 from metrics.cache import public_cache_local_reset, public_cached
 
-from .metrics.factories import release_with_values
+from .factories import release_with_values
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count
 
+from surveys.answer_types import COUNTED_TYPES
 from surveys.models import AuditEvent, Milepost, Option, Organization, Question, Submission, User
 
 from ..codes import AREA_PREFIX, MILEPOSTS
@@ -39,7 +40,6 @@ from ..models import (
 )
 
 Kind = IndicatorDefinition.Kind
-COUNTED_TYPES = (Question.Type.YES_NO, Question.Type.SINGLE_CHOICE, Question.Type.MULTIPLE_CHOICE)
 
 
 class PublishError(Exception):

@@ -15,6 +15,8 @@
       var checked = Array.prototype.find.call(inputs, function (i) { return i.checked; });
       return checked ? checked.value : "";
     }
+    // A number as the server reads it: "1,000", "1 000" and "45 %" are 1000, 1000 and 45.
+    if (first.inputMode === "numeric") return first.value.replace(/[\s,%]/g, "");
     return first.value.trim();
   }
 

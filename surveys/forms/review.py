@@ -1,5 +1,6 @@
 """Forms of the staff pages: they validate input, the services do the work."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 
 from ..models import AuditEvent, Submission, SurveyCycle
@@ -23,13 +24,21 @@ class TransitionForm(forms.Form):
     """Return, approve or reopen; `expected_status` is what the reviewer saw, to detect a race."""
 
     expected_status = forms.ChoiceField(choices=Submission.Status.choices, widget=forms.HiddenInput)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    note = forms.CharField(
+        label="Note (optional)", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+    @classmethod
+    def for_review_page(cls, action: str, submission: Submission, unsent: dict | None) -> "TransitionForm":
+        """The `action` form of the review page (ids `approve-note`...), with the note if it was not saved."""
+        note = unsent["text"] if unsent and unsent["action"] == action else ""
+        return cls(auto_id=f"{action}-%s", initial={"expected_status": submission.status, "note": note})
 
 
 class ReturnForm(TransitionForm):
     note = forms.CharField(
         label="What should the member change?",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
         error_messages={"required": "Say what the member should change before returning the submission."},
     )
@@ -37,8 +46,8 @@ class ReturnForm(TransitionForm):
 
 class ReopenForm(TransitionForm):
     note = forms.CharField(
-        label="Why is this submission reopened?",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is it reopened?",
+        widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
         error_messages={
             "required": "Write why the submission is reopened; the reason is kept in the history."
@@ -57,10 +66,24 @@ class CommentForm(forms.Form):
         error_messages={"required": "Write a comment before saving it."},
     )
 
+    def __init__(self, *args, target: str = "", target_id: int | None = None, subject: str = "", **kwargs):
+        """On the review page: a comment on the whole submission, or (`target` "question" or "milepost") on
+        one of its questions or mileposts, labelled with its `subject` for screen readers."""
+        kwargs.setdefault("auto_id", f"comment-{target}-{target_id}-%s" if target else "comment-general-%s")
+        if target:
+            kwargs.setdefault("initial", {target: target_id})
+        super().__init__(*args, **kwargs)
+        if subject:
+            self.fields["body"].label = f"Comment on {subject}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+        self.helper.label_class = "visually-hidden"
+
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Your reply",
+        label="Reply to this comment",
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
         error_messages={"required": "Write a reply before sending it."},
@@ -68,9 +91,25 @@ class ReplyForm(forms.Form):
 
 
 class ProposalDecisionForm(forms.Form):
+    """Accept or reject a proposed milepost; the page's buttons send `decision`, the form shows the rest."""
+
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
-    title = forms.CharField(required=False, max_length=200, label="Title in the catalogue")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    title = forms.CharField(required=False, max_length=200, label="Title in the catalogue (if accepted)")
+    note = forms.CharField(
+        required=False,
+        label="Note to the member (required to reject)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    @classmethod
+    def for_proposal(cls, proposal, unsent: dict | None) -> "ProposalDecisionForm":
+        """One pending proposal's form on the review page, with what the reviewer typed if not saved."""
+        typed = unsent if unsent and unsent.get("in_form") and unsent.get("proposal") == proposal.pk else {}
+        return cls(
+            auto_id=f"p-%s-{proposal.pk}",
+            initial={"title": typed.get("title") or proposal.title, "note": typed.get("text", "")},
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -10,84 +10,17 @@ from django import forms
 from django.core import signing
 from django.http import QueryDict
 
+from ..answer_types import answer_type
 from ..conditions import AnswerValue, answer_value
-from ..models import Answer, Area, Milepost, Option, Question
+from ..models import Answer, Area, Milepost, Question
 
 BASE_SALT = "surveys.section-base"
-NONE_TOGETHER = "“None” cannot be ticked together with another option"
-YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
-
-
-def integer_message(question: Question) -> str:
-    low, high = question.min_value, question.max_value
-    if low is not None and high is not None:
-        return f"Enter a whole number between {low} and {high}"
-    if low is not None:
-        return f"Enter a whole number of at least {low}"
-    if high is not None:
-        return f"Enter a whole number no larger than {high}"
-    return "Enter a whole number"
-
-
-class WholeNumberField(forms.IntegerField):
-    """Accepts "12,000" and "12 000" as people write them."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace(",", "").replace(" ", "").replace("\u00a0", "")
-        return super().to_python(value)
 
 
 def question_field(question: Question) -> forms.Field:
-    common = {"label": question.text, "help_text": question.help_text, "required": False}
-    choices = [(option.code, option.label) for option in question.options.all()]
-    match question.type:
-        case Question.Type.YES_NO:
-            return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
-        case Question.Type.SINGLE_CHOICE:
-            return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-        case Question.Type.MULTIPLE_CHOICE:
-            return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **common)
-        case Question.Type.INTEGER:
-            message = integer_message(question)
-            # A text input: a browser's number input would drop what it cannot parse before we see it.
-            return WholeNumberField(
-                min_value=question.min_value,
-                max_value=question.max_value,
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "input-number"}),
-                error_messages={"invalid": message, "min_value": message, "max_value": message},
-                **common,
-            )
-        case Question.Type.SHORT_TEXT:
-            return forms.CharField(max_length=Question.TEXT_MAX_LENGTH[question.type], **common)
-        case _:
-            return forms.CharField(
-                max_length=Question.TEXT_MAX_LENGTH[Question.Type.LONG_TEXT],
-                widget=forms.Textarea(attrs={"rows": 4}),
-                **common,
-            )
-
-
-def to_form_value(question: Question, value: AnswerValue):
-    """A plain answer value as the form field's initial value."""
-    if question.type == Question.Type.YES_NO and value is not None:
-        return "yes" if value else "no"
-    return value
-
-
-def to_plain(question: Question, cleaned) -> AnswerValue:
-    """A cleaned form value as the plain answer value the save service takes."""
-    match question.type:
-        case Question.Type.YES_NO:
-            return {"yes": True, "no": False}.get(cleaned)
-        case Question.Type.SINGLE_CHOICE:
-            return cleaned or None
-        case Question.Type.MULTIPLE_CHOICE:
-            return sorted(cleaned or [])
-        case Question.Type.INTEGER:
-            return cleaned
-        case _:
-            return cleaned or ""
+    return answer_type(question).form_field(
+        question, label=question.text, help_text=question.help_text, required=False
+    )
 
 
 @dataclass
@@ -113,12 +46,39 @@ class SectionForm(forms.Form):
     def __init__(self, data=None, *, questions: list[Question], answers: dict[int, Answer], **kwargs):
         self.questions = questions
         self.answers = answers
-        values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
-        initial = {q.code: to_form_value(q, values[q.code]) for q in questions}
-        initial["base"] = self.base_token(questions, answers, values)
-        super().__init__(data, initial=initial, **kwargs)
+        super().__init__(data, initial=self.saved_values(questions, answers), **kwargs)
         for question in questions:
             self.fields[question.code] = question_field(question)
+
+    @classmethod
+    def saved_values(cls, questions: list[Question], answers: dict[int, Answer]) -> dict:
+        """The saved answers as the fields' values, and the signed token of what the page shows."""
+        values = {q.code: answer_value(answers.get(q.pk), q) for q in questions}
+        initial = {q.code: answer_type(q).to_form(values[q.code]) for q in questions}
+        initial["base"] = cls.base_token(questions, answers, values)
+        return initial
+
+    @classmethod
+    def redisplayed(cls, posted: QueryDict, keep: set[str], *, questions, answers) -> "SectionForm":
+        """A bound form of the saved answers, except the fields in `keep`, taken as typed from `posted`.
+
+        After a partial save: the saved state, with the invalid and the conflicting answers as typed.
+        """
+        saved = cls.saved_values(questions, answers)
+        data = QueryDict(mutable=True)
+        for question in questions:
+            code = question.code
+            if code in keep:
+                data.setlist(code, posted.getlist(code))
+                continue
+            value = saved.get(code)
+            if value is None or value == "":
+                continue
+            data.setlist(code, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+        data["base"] = saved["base"]
+        form = cls(data, questions=questions, answers=answers)
+        form.is_valid()
+        return form
 
     @staticmethod
     def base_token(questions, answers, values) -> str:
@@ -128,15 +88,6 @@ class SectionForm(forms.Form):
             salt=BASE_SALT,
             compress=True,
         )
-
-    def clean(self):
-        cleaned = super().clean()
-        for question in self.questions:
-            chosen = cleaned.get(question.code)
-            multiple = question.type == Question.Type.MULTIPLE_CHOICE
-            if multiple and chosen and len(chosen) > 1 and Option.EXCLUSIVE_CODE in chosen:
-                self.add_error(question.code, NONE_TOGETHER)
-        return cleaned
 
     def seen(self) -> tuple[dict[str, int], dict[str, AnswerValue]]:
         """(versions, values) the page was loaded with; empty when the token is missing or tampered with."""
@@ -151,25 +102,10 @@ class SectionForm(forms.Form):
     def plain_values(self) -> dict[str, AnswerValue]:
         """The valid answers as plain values (call after `is_valid()`); invalid ones are left out."""
         return {
-            q.code: to_plain(q, self.cleaned_data[q.code])
+            q.code: answer_type(q).from_form(self.cleaned_data[q.code])
             for q in self.questions
             if q.code in self.cleaned_data and q.code not in self.errors
         }
-
-    def as_data(self, keep_from=None, keep: set[str] = frozenset()) -> QueryDict:
-        """The current answers as POST data, with the fields in `keep` taken as typed from `keep_from`."""
-        data = QueryDict(mutable=True)
-        for question in self.questions:
-            code = question.code
-            if keep_from is not None and code in keep:
-                data.setlist(code, keep_from.getlist(code))
-                continue
-            value = self.initial.get(code)
-            if value is None or value == "":
-                continue
-            data.setlist(code, [str(v) for v in value] if isinstance(value, list) else [str(value)])
-        data["base"] = self.initial["base"]
-        return data
 
     def items(self, conflicts=None) -> list[QuestionItem]:
         conflicts = {conflict.question.code: conflict for conflict in conflicts or []}

@@ -5,5 +5,6 @@
 - answers: starting a submission (carry-forward), saving sections and mileposts, proposals
 - workflow: the review transitions (submit, return, approve, reopen), comments, proposal decisions
 - imports / exports: the CSV import of responses, the raw-answers and audit-log exports
+- import_previews: the browser import's uploaded file between its preview and its confirmation
 - reminders: the deadline reminders sent by Celery beat
 """

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from ..answer_types import answer_type
 from ..conditions import AnswerValue, answer_value, is_answered, visible_codes
 from ..models import (
     Answer,
@@ -90,19 +91,7 @@ def _lock(submission: Submission, *, allow_closed_cycle: bool) -> Submission:
 
 def normalise(question: Question, value) -> AnswerValue:
     """A submitted value in the plain shape `answer_value` returns for the question's type."""
-    match question.type:
-        case Question.Type.YES_NO:
-            if isinstance(value, str):
-                return {"yes": True, "no": False}.get(value.lower())
-            return None if value is None else bool(value)
-        case Question.Type.INTEGER:
-            return None if value in (None, "") else int(value)
-        case Question.Type.SINGLE_CHOICE:
-            return value or None
-        case Question.Type.MULTIPLE_CHOICE:
-            return sorted(set(value or []))
-        case _:
-            return (value or "").strip()
+    return answer_type(question).normalise(value)
 
 
 def same(a: AnswerValue, b: AnswerValue) -> bool:
@@ -117,17 +106,7 @@ def answer_value_set(answer: Answer, question: Question, value: AnswerValue) -> 
 
     The options themselves are rows of their own, written by whoever saves the answer.
     """
-    answer.value_bool = value if question.type == Question.Type.YES_NO else None
-    answer.value_int = value if question.type == Question.Type.INTEGER else None
-    text_types = (Question.Type.SHORT_TEXT, Question.Type.LONG_TEXT)
-    answer.value_text = (value or "") if question.type in text_types else ""
-    return _option_codes(value) if question.is_choice else []
-
-
-def _option_codes(value: AnswerValue) -> list[str]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
+    return answer_type(question).store(answer, value)
 
 
 def _answer_changed(submission, actor, question, old, new, *, note="") -> AuditEvent:
@@ -258,8 +237,8 @@ def carry_forward_preview(
         value = answer_value(old, old.question)
         if question.is_choice:
             known = {option.code for option in question.options.all()}
-            codes = [code for code in _option_codes(value) if code in known]
-            value = sorted(codes) if question.type == Question.Type.MULTIPLE_CHOICE else (codes or [None])[0]
+            kind = answer_type(question)
+            value = kind.read(None, None, "", [code for code in kind.codes(value) if code in known])
         if is_answered(value):
             carried[question.pk] = value
     return previous, carried

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from ..answer_types import answer_type
 from ..conditions import answer_value
 from ..models import (
     Answer,
@@ -77,14 +78,6 @@ def csv_chunks(rows: Iterable[list], *, rows_per_chunk: int = 500) -> Iterator[b
         yield "".join(lines).encode()
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ";".join(value)
-    return "" if value is None else str(value)
-
-
 # --- Answers of one cycle (streamed from the request) ---------------------------------------------------
 
 ANSWERS_HEADER = ["organization", "year", "question", "value", "status"]
@@ -122,7 +115,13 @@ def answers_export_rows(*, cycle: SurveyCycle, submissions_per_chunk: int = 200)
         for submission_id, name, status in chunk:
             for answer in sorted(answers.get(submission_id, []), key=lambda a: order[a.question_id]):
                 question = questions[answer.question_id]
-                yield [name, cycle.year, question.code, _cell(answer_value(answer, question)), status]
+                yield [
+                    name,
+                    cycle.year,
+                    question.code,
+                    answer_type(question).csv_cell(answer_value(answer, question)),
+                    status,
+                ]
             for code in mileposts.get(submission_id, []):
                 yield [name, cycle.year, "milepost", code, status]
 

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from ..answer_types import InvalidValue, answer_type
 from ..conditions import is_answered, missing_required, plain_value, visible_codes
 from ..models import (
     Answer,
@@ -59,10 +60,8 @@ from .import_reading import (
 
 REQUIRED_COLUMNS = ("organization", "year", "question", "value")
 MILEPOST = "milepost"
-_YES = {"yes": True, "no": False}
 CHUNK = 500  # submissions compared or written at a time
 NAME_MAX_LENGTH = Organization._meta.get_field("name").max_length
-BIGINT_MAX = 2**63 - 1
 
 
 class ImportRejected(Exception):
@@ -215,49 +214,10 @@ def _parse_value(question: Question, raw: str, options: dict[str, Option]) -> tu
     text = raw.strip()
     if text == "":
         return None, f"no value for {question.code}; leave the row out to leave the question unanswered."
-    match question.type:
-        case Question.Type.YES_NO:
-            if text.lower() not in _YES:
-                return None, f"{question.code} is a yes/no question: write yes or no, not “{excerpt(text)}”."
-            return _YES[text.lower()], None
-        case Question.Type.INTEGER:
-            try:
-                number = int(text)
-            except ValueError:
-                return None, f"{question.code} needs a whole number, not “{excerpt(text)}”."
-            if question.min_value is not None and number < question.min_value:
-                return None, f"{question.code} must be at least {question.min_value}; “{text}” is too small."
-            if question.max_value is not None and number > question.max_value:
-                return None, f"{question.code} must be at most {question.max_value}; “{text}” is too large."
-            if abs(number) > BIGINT_MAX:
-                return None, f"{question.code}: “{excerpt(text)}” is too large a number to store."
-            return number, None
-        case Question.Type.SINGLE_CHOICE:
-            if ";" in text:
-                return None, f"{question.code} takes one option only; “{excerpt(text)}” lists several."
-            if text not in options:
-                return None, _unknown_options(question, [text], options)
-            return options[text].code, None  # the catalogue's string: one copy however many rows
-        case Question.Type.MULTIPLE_CHOICE:
-            codes = sorted({code.strip() for code in text.split(";") if code.strip()})
-            unknown = [code for code in codes if code not in options]
-            if unknown:
-                return None, _unknown_options(question, unknown, options)
-            if Option.EXCLUSIVE_CODE in codes and len(codes) > 1:
-                return None, f"{question.code}: “none” cannot be combined with other options ({text})."
-            return [options[code].code for code in codes], None
-        case _:
-            limit = Question.TEXT_MAX_LENGTH[question.type]
-            if len(text) > limit:
-                return None, (
-                    f"{question.code} takes at most {limit:,} characters; this answer has {len(text):,}."
-                )
-            return text, None
-
-
-def _unknown_options(question: Question, codes: list[str], options: dict[str, Option]) -> str:
-    listed = ", ".join(f"“{excerpt(c)}”" for c in codes[:5])
-    return f"{question.code} has no option {listed}; its options are {', '.join(sorted(options))}."
+    try:
+        return answer_type(question).parse(question, text, options), None
+    except InvalidValue as invalid:
+        return None, str(invalid)
 
 
 def _binary(file: BinaryIO | None, text: str | None) -> BinaryIO:
@@ -417,7 +377,7 @@ def _check_multiline(record, columns, raw_name, raw_year, raw_code, raw_value, c
         question = catalogue.questions.get((int(raw_year.strip()), raw_code.strip()))
     except ValueError:
         question = None
-    if question is None or question.type not in Question.TEXT_TYPES:
+    if question is None or not answer_type(question).multiline:
         return (
             f"the value that opens on this line runs on to line {last}: {opened}. Only a text answer may "
             f"run across lines, and {raw_code.strip() or 'this question'} is not a text question; close the "
@@ -885,21 +845,7 @@ def import_codebook_csv(*, cycle: SurveyCycle, out) -> None:
         .order_by("section__position", "position")
     )
     for q in questions:
-        match q.type:
-            case Question.Type.YES_NO:
-                allowed = "yes or no"
-            case Question.Type.INTEGER:
-                bounds = [
-                    f"at least {q.min_value}" if q.min_value is not None else "",
-                    f"at most {q.max_value}" if q.max_value is not None else "",
-                ]
-                allowed = "a whole number " + " and ".join(b for b in bounds if b)
-            case Question.Type.SINGLE_CHOICE:
-                allowed = "one of: " + ", ".join(o.code for o in q.options.all())
-            case Question.Type.MULTIPLE_CHOICE:
-                allowed = "codes separated by ;: " + ", ".join(o.code for o in q.options.all())
-            case _:
-                allowed = f"text, at most {Question.TEXT_MAX_LENGTH[q.type]:,} characters"
+        allowed = answer_type(q).allowed_values(q)
         shown = (
             f"{q.condition_question.code} {q.condition_operator} {q.condition_value}"
             if q.has_condition

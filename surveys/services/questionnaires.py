@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from ..answer_types import CHOICE_TYPES
 from ..models import Answer, Area, Milepost, Option, Question, Section, SurveyCycle
 
 QUESTION_TYPES = set(Question.Type.values)
@@ -108,9 +109,9 @@ def _validate(data: dict) -> None:
                 problems.append(f"{where}: type `{qtype}` is not one of {', '.join(sorted(QUESTION_TYPES))}.")
             options = question.get("options") or []
             option_codes = [option.get("code") for option in options]
-            if qtype in Question.CHOICE_TYPES and not options:
+            if qtype in CHOICE_TYPES and not options:
                 problems.append(f"{where}: a choice question needs `options`.")
-            if qtype not in Question.CHOICE_TYPES and options:
+            if qtype not in CHOICE_TYPES and options:
                 problems.append(f"{where}: only choice questions have `options`.")
             if len(set(option_codes)) != len(option_codes) or not all(option_codes):
                 problems.append(f"{where}: every option needs a `code`, used once.")

@@ -79,9 +79,18 @@ def review_submission(request, submission_id: int):
             "can_approve": Submission.Status.APPROVED in allowed,
             "can_reopen": Submission.Status.REOPENED in allowed and request.user.is_administrator,
             "can_comment": submission.status != Submission.Status.APPROVED,
-            "return_form": ReturnForm(initial={"expected_status": submission.status}),
-            "approve_form": TransitionForm(initial={"expected_status": submission.status}),
-            "reopen_form": ReopenForm(initial={"expected_status": submission.status}),
+            "return_form": ReturnForm.for_review_page("return", submission, unsent),
+            "approve_form": TransitionForm.for_review_page("approve", submission, unsent),
+            "reopen_form": ReopenForm.for_review_page("reopen", submission, unsent),
+            "proposals_with_forms": [
+                (
+                    p,
+                    ProposalDecisionForm.for_proposal(p, unsent)
+                    if p.status == MilepostProposal.Status.PENDING
+                    else None,
+                )
+                for p in context.get("proposals", [])
+            ],
         }
     )
     return render(request, "surveys/review_submission.html", context)
@@ -283,7 +292,6 @@ def member_comments(request, submission_id: int):
             # Only a returned survey has comments to address, and one is addressed once answered or replied to.
             "open_count": len(return_state.to_address) if return_state else 0,
             "return_state": return_state,
-            "reply_form": ReplyForm(),
         },
     )
 

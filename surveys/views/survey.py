@@ -5,6 +5,7 @@ organisation, so another organisation's survey is a 404.
 """
 
 import csv
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
 from .. import selectors
+from ..answer_types import answer_type
 from ..conditions import display_value
 from ..forms.survey import MilepostProposalForm, MilepostsForm, SectionForm
 from ..models import Milepost, Submission, SurveyCycle
@@ -98,6 +100,16 @@ def _section_form(state, section, data=None):
     return SectionForm(data, questions=questions, answers=state.answers)
 
 
+@dataclass
+class _SectionPage:
+    """What the section page shows besides the state: the form (None when read-only) and what went wrong."""
+
+    form: SectionForm | None
+    refusal: str | None = None
+    conflicts: list = field(default_factory=list)
+    unsaved: list = field(default_factory=list)
+
+
 @keep_post_when_logged_out
 @member_required
 def survey_section(request, year: int, section_code: str):
@@ -107,106 +119,110 @@ def survey_section(request, year: int, section_code: str):
     if state.section(section_code) is None:
         raise Http404("No such section.")
     section = state.section(section_code).section
-    conflicts = []
-    unsaved = []
     if refusal:
+        page = _SectionPage(form=None, refusal=refusal)
         if request.method == "POST":
             # E.g. the lead submitted, or the survey closed, while this person was typing.
-            unsaved = _unsaved_answers(request, state.section(section_code))
+            page.unsaved = _unsaved_answers(request, state.section(section_code))
             messages.error(request, f"Your answers were not saved. {refusal}")
         else:
             messages.info(request, refusal)
-        form = None
     elif request.method == "POST":
-        form = _section_form(state, section, request.POST)
-        form.is_valid()
-        versions, base_values = form.seen()
-        data = form.plain_values()
-        for code in list(data):
-            # "Keep theirs" on a conflict: leave the colleague's answer as it is.
-            if request.POST.get(f"resolve-{code}") == "theirs":
-                del data[code]
-        try:
-            result = answer_services.section_save(
-                submission=submission,
-                section=section,
-                actor=request.user,
-                data=data,
-                base_versions=versions,
-                base_values=base_values,
-                confirm_carried="confirm" in request.POST,
-            )
-        except answer_services.SaveError as error:
-            # Refused meanwhile (the lead submitted, the survey closed): show what was typed, to copy.
-            messages.error(request, f"Your answers were not saved. {error}")
-            unsaved = _unsaved_answers(request, state.section(section_code))
-            refusal, form, result = str(error), None, None
-            state = selectors.submission_survey(cycle=cycle, submission=submission)
-        if result is not None and not form.errors and not result.conflicts:
+        page = _section_save(request, state, section)
+        if page is None:
             messages.success(request, f"Saved “{section.title}”.")
             if "continue" in request.POST:
                 return redirect(_next_url(request, state, section))
             return redirect(_section_url(request, year, section_code))
-        if result is not None:
-            # Show the saved state, with the invalid and the conflicting answers as this person typed them.
-            conflicts = result.conflicts
-            keep = set(form.errors) | {conflict.question.code for conflict in conflicts}
-            state = selectors.submission_survey(cycle=cycle, submission=submission)
-            fresh = _section_form(state, section)
-            form = _section_form(state, section, fresh.as_data(keep_from=request.POST, keep=keep))
-            form.is_valid()
-            if result.saved:
-                messages.success(
-                    request, f"Saved {len(result.saved)} answer{'s' if len(result.saved) != 1 else ''}."
-                )
-            if form.errors:
-                messages.error(
-                    request,
-                    "Some answers could not be saved yet: correct the ones marked below and save again.",
-                )
-            if conflicts:
-                messages.warning(
-                    request,
-                    "A colleague changed some of the same answers while you were editing. "
-                    "Choose which answer to keep below, then save again.",
-                )
+        state = selectors.submission_survey(cycle=cycle, submission=submission)
+        if page.form is not None:
+            page.form = SectionForm.redisplayed(
+                request.POST,
+                set(page.form.errors) | {conflict.question.code for conflict in page.conflicts},
+                questions=[item.question for item in state.section(section_code).items],
+                answers=state.answers,
+            )
     else:
         stashed = _take_stash(request)
-        form = _section_form(state, section, stashed)
+        page = _SectionPage(form=_section_form(state, section, stashed))
         if stashed is not None:
-            form.is_valid()
+            page.form.is_valid()
             messages.info(request, KEPT_MESSAGE)
+    return render(request, "surveys/survey_section.html", _section_context(request, state, section, page))
+
+
+def _section_save(request, state, section) -> _SectionPage | None:
+    """Save what was posted; None when everything was saved, else what the page must show again."""
+    form = _section_form(state, section, request.POST)
+    form.is_valid()
+    versions, base_values = form.seen()
+    data = form.plain_values()
+    for code in list(data):
+        # "Keep theirs" on a conflict: leave the colleague's answer as it is.
+        if request.POST.get(f"resolve-{code}") == "theirs":
+            del data[code]
+    try:
+        result = answer_services.section_save(
+            submission=state.submission,
+            section=section,
+            actor=request.user,
+            data=data,
+            base_versions=versions,
+            base_values=base_values,
+            confirm_carried="confirm" in request.POST,
+        )
+    except answer_services.SaveError as error:
+        # Refused meanwhile (the lead submitted, the survey closed): show what was typed, to copy.
+        messages.error(request, f"Your answers were not saved. {error}")
+        return _SectionPage(
+            form=None, refusal=str(error), unsaved=_unsaved_answers(request, state.section(section.code))
+        )
+    if not form.errors and not result.conflicts:
+        return None
+    if result.saved:
+        messages.success(request, f"Saved {len(result.saved)} answer{'s' if len(result.saved) != 1 else ''}.")
+    if form.errors:
+        messages.error(
+            request, "Some answers could not be saved yet: correct the ones marked below and save again."
+        )
+    if result.conflicts:
+        messages.warning(
+            request,
+            "A colleague changed some of the same answers while you were editing. "
+            "Choose which answer to keep below, then save again.",
+        )
+    return _SectionPage(form=form, conflicts=result.conflicts)
+
+
+def _section_context(request, state, section, page: _SectionPage) -> dict:
+    submission = state.submission
     section_state = state.section(section.code)
-    items = form.items(conflicts) if form else None
+    items = page.form.items(page.conflicts) if page.form else None
     visibility = {item.question.code: item.visible for item in section_state.items}
     for item in items or []:
         item.visible = visibility[item.question.code]
     comments = selectors.submission_comments_by_question(submission=submission) if submission else {}
     for item in [*(items or []), *section_state.items]:
         item.comments = comments.get(item.question.id, [])
-    for conflict in conflicts:
+    for conflict in page.conflicts:
         conflict.mine_display = display_value(conflict.question, conflict.mine) or "(no answer)"
         conflict.theirs_display = display_value(conflict.question, conflict.theirs) or "(no answer)"
-    return render(
-        request,
-        "surveys/survey_section.html",
-        {
-            "organization": request.organization,
-            "membership": request.membership,
-            "cycle": cycle,
-            "submission": submission,
-            "state": state,
-            "section": section,
-            "section_state": section_state,
-            "form": form,
-            "items": items,
-            "has_carried": any(item.carried for item in items or []),
-            "refusal": refusal,
-            "unsaved": unsaved,
-            "comment_count": sum(len(thread) for thread in comments.values()),
-            "comments_here": sum(len(item.comments) for item in section_state.items),
-        },
-    )
+    return {
+        "organization": request.organization,
+        "membership": request.membership,
+        "cycle": state.cycle,
+        "submission": submission,
+        "state": state,
+        "section": section,
+        "section_state": section_state,
+        "form": page.form,
+        "items": items,
+        "has_carried": any(item.carried for item in items or []),
+        "refusal": page.refusal,
+        "unsaved": page.unsaved,
+        "comment_count": sum(len(thread) for thread in comments.values()),
+        "comments_here": sum(len(item.comments) for item in section_state.items),
+    }
 
 
 def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
@@ -217,11 +233,7 @@ def _unsaved_answers(request, section_state) -> list[tuple[str, str]]:
         raw = [v for v in request.POST.getlist(question.code) if v.strip()]
         if not raw:
             continue
-        if question.type == question.Type.YES_NO:
-            value = {"yes": True, "no": False}.get(raw[0], raw[0])
-        else:
-            value = raw if question.is_choice else raw[0]
-        typed.append((question.text, display_value(question, value)))
+        typed.append((question.text, display_value(question, answer_type(question).from_typed(raw))))
     return typed
 
 

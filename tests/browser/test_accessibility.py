@@ -3,8 +3,7 @@
 import pytest
 
 from surveys.models import Membership
-from tests.factories import MembershipFactory
-from tests.metrics.factories import add_submission, build_cycle, reference_releases_create
+from tests.factories import MembershipFactory, add_submission, build_cycle, reference_releases_create
 
 from .conftest import axe_violations, log_in, log_in_staff
 

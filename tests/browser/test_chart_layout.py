@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.metrics.factories import reference_releases_create, release_of_every_indicator
+from tests.factories import reference_releases_create, release_of_every_indicator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from tests.metrics.factories import reference_releases_create
+from tests.factories import reference_releases_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

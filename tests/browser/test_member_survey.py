@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from surveys.models import Answer, Membership, Submission
 from surveys.services.questionnaires import milepost_catalogue_load, questionnaire_load
-from tests.factories import MembershipFactory, OrganizationFactory
-from tests.surveys.survey_fixtures import QUESTIONNAIRES, answer_everything
+from tests.factories import QUESTIONNAIRES, MembershipFactory, OrganizationFactory, answer_everything
 
 from .conftest import log_in
 

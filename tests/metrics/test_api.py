@@ -4,7 +4,7 @@ import io
 import pytest
 
 from metrics.cache import public_cache_clear
-from tests.metrics.factories import reference_releases_create, release_with_values
+from tests.factories import reference_releases_create, release_with_values
 
 pytestmark = pytest.mark.django_db
 

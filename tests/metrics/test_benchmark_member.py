@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Submission
-from tests.metrics.factories import add_submission, build_cycle, release_with_values
+from tests.factories import add_submission, build_cycle, release_with_values
 
 pytestmark = pytest.mark.django_db
 

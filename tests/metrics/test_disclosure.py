@@ -26,14 +26,13 @@ from metrics.models import ReleaseValue
 from metrics.report import row_from
 from metrics.services import PublishError, indicators_recompute, release_publish, release_review
 from surveys.models import Answer, Option, Submission
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, add_submission, build_cycle
 
-from .factories import add_submission, build_cycle
 from .reader import Published, Q, Reader, groups, pinned_small
 
 K = 5
 
-# The factories' questionnaire (tests/metrics/factories.py), as every reader knows it.
+# The factories' questionnaire (build_cycle in tests/factories.py), as every reader knows it.
 QUESTIONS = [
     Q("safety_by_design", "multiple_choice", ("formal_reviews", "red_teaming", "none")),
     Q("image_hashing", "multiple_choice", ("photodna", "internal", "none")),

@@ -3,8 +3,7 @@ import pytest
 from metrics.indicators import indicators_sync
 from metrics.models import IndicatorDefinition
 from surveys.models import Question
-
-from .factories import build_cycle
+from tests.factories import build_cycle
 
 pytestmark = pytest.mark.django_db
 

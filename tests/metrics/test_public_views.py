@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from metrics import report
 from metrics.cache import public_cache_clear
-from tests.metrics.factories import (
+from tests.factories import (
     IndicatorDefinitionFactory,
     IndicatorValueFactory,
     reference_releases_create,
@@ -344,7 +344,7 @@ def test_public_pages_are_cached_until_the_public_cache_is_cleared(
 def test_publishing_a_year_clears_the_public_cache(client, admin_user, django_capture_on_commit_callbacks):
     from metrics.indicators import indicators_sync
     from metrics.services import indicators_recompute, release_publish
-    from tests.metrics.factories import add_approved, build_cycle
+    from tests.factories import add_approved, build_cycle
 
     cycle = build_cycle(2025)
     add_approved(cycle, 6)

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from metrics.models import IndicatorValue, YearState
 from metrics.services import indicators_recompute
 from surveys.models import Submission
-
-from .factories import (
+from tests.factories import (
     IndicatorDefinitionFactory,
     IndicatorValueFactory,
     add_approved,

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from metrics.models import Correction, Release
 from metrics.services import PublishError, indicators_recompute, release_publish, release_warnings
-
-from .factories import add_approved, build_cycle, release_with_values
+from tests.factories import add_approved, build_cycle, release_with_values
 
 pytestmark = pytest.mark.django_db
 

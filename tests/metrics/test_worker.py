@@ -8,8 +8,7 @@ import pytest
 from metrics.models import IndicatorValue, YearState
 from surveys.models import Submission
 from surveys.services.workflow import submission_approve
-
-from .factories import add_submission, build_cycle
+from tests.factories import add_submission, build_cycle
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from surveys.models import SurveyCycle
 from surveys.services.questionnaires import milepost_catalogue_load, questionnaire_load
-
-from .survey_fixtures import QUESTIONNAIRES
+from tests.factories import QUESTIONNAIRES
 
 
 @pytest.fixture

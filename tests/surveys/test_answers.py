@@ -24,9 +24,7 @@ from surveys.services.answers import (
 )
 from surveys.services.questionnaires import cycle_copy
 from surveys.services.workflow import TransitionError, submission_submit
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
-
-from .survey_fixtures import big_section, big_section_data
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, big_section, big_section_data
 
 pytestmark = pytest.mark.django_db
 

@@ -83,7 +83,7 @@ def test_two_clicks_on_confirm_import_once(admin_client, cycle, org_a, monkeypat
         def __getattr__(self, name):
             return getattr(self.real, name)
 
-    monkeypatch.setattr("surveys.views.imports.cache", StaleReads(cache))
+    monkeypatch.setattr("surveys.services.import_previews.cache", StaleReads(cache))
     token = _upload(admin_client, COMPLETE).context["confirm_form"].initial["token"]
     assert admin_client.post(reverse("surveys:import-confirm"), {"token": token}).status_code == 302
     again = admin_client.post(reverse("surveys:import-confirm"), {"token": token}, follow=True)

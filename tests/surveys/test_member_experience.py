@@ -9,10 +9,8 @@ from django.urls import reverse
 from surveys.models import Answer, AuditEvent, Question, ReviewComment, Section, Submission
 from surveys.services import workflow
 from surveys.services.answers import section_save, submission_start
-from tests.factories import UserFactory
+from tests.factories import COMPLETE, UserFactory, answer_everything
 from tests.surveys.test_answers import _approved_last_year
-
-from .survey_fixtures import COMPLETE, answer_everything
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,7 @@ from surveys.services.questionnaires import (
     questionnaire_export,
     questionnaire_load,
 )
-from tests.factories import OrganizationFactory
-
-from .survey_fixtures import QUESTIONNAIRES
+from tests.factories import QUESTIONNAIRES, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,6 @@ and the member's comments page."""
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 import yaml
@@ -25,6 +24,7 @@ from surveys.services.exports import spreadsheet_safe
 from surveys.services.questionnaires import milepost_catalogue_load, questionnaire_load
 from tests.conftest import login_staff
 from tests.factories import (
+    QUESTIONNAIRES,
     MembershipFactory,
     MilepostFactory,
     OrganizationFactory,
@@ -36,7 +36,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 Status = Submission.Status
-QUESTIONNAIRES = Path(__file__).resolve().parents[2] / "surveys" / "questionnaires"
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 import pytest
 from django.http import QueryDict
 
-from surveys.forms.survey import NONE_TOGETHER, MilepostsForm, SectionForm
+from surveys.answer_types import NONE_TOGETHER
+from surveys.forms.survey import MilepostsForm, SectionForm
 from surveys.models import Milepost, Question
 from surveys.services.answers import section_save, submission_start
 from tests.factories import OrganizationFactory

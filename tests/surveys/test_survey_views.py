@@ -6,9 +6,7 @@ from surveys.services import answers as answer_services
 from surveys.services.answers import section_save, submission_start
 from surveys.services.exports import spreadsheet_safe
 from surveys.views.survey import KEPT_MESSAGE
-from tests.factories import MembershipFactory
-
-from .survey_fixtures import answer_everything, big_section
+from tests.factories import MembershipFactory, answer_everything, big_section
 
 pytestmark = pytest.mark.django_db
 

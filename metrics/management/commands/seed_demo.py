@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from metrics.demo import publish_demo_figures
-from surveys import demo as survey_demo
-from surveys import demo_review, demo_survey
+from metrics.demo.figures import publish_demo_figures
+from metrics.demo.reference import answer_targets
+from surveys.demo import people, questionnaires, submissions
 
 
 class Command(BaseCommand):
@@ -19,11 +19,11 @@ class Command(BaseCommand):
 
     def _seed(self):
         self.stdout.write("Creating organisations and people…")
-        logins = survey_demo.seed_people()
+        logins = people.seed_people()
         self.stdout.write("Loading the questionnaires (2024, 2025, 2026) and the milepost catalogue…")
-        demo_survey.seed_questionnaires()
+        questionnaires.seed_questionnaires()
         self.stdout.write("Creating submissions: approved 2024 and 2025, the open 2026 cycle in progress…")
-        demo_review.seed_submissions()
+        submissions.seed_submissions(answer_targets=answer_targets)
         # Figures last: they are computed from the submissions seeded above.
         self.stdout.write("Computing and publishing the figures…")
         publish_demo_figures()
@@ -35,9 +35,9 @@ class Command(BaseCommand):
         )
         width = max(len(login.email) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.email.ljust(width)}  {survey_demo.DEMO_PASSWORD}   ({login.role})")
+            self.stdout.write(f"  {login.email.ljust(width)}  {people.DEMO_PASSWORD}   ({login.role})")
         self.stdout.write(
             "Staff accounts ask for a two-factor code: add the key "
-            f"{survey_demo.demo_totp_secret()} to an authenticator app, or run "
+            f"{people.demo_totp_secret()} to an authenticator app, or run "
             "`.venv/bin/python manage.py demo_totp_code reviewer@coalition.example`."
         )

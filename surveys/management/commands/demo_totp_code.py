@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from surveys.demo import DEMO_TOTP_KEY_HEX
+from surveys.demo.people import DEMO_TOTP_KEY_HEX
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from .models import Membership, Organization, User
-from .services.accounts import membership_set, organization_create, staff_user_create
+from ..models import Membership, Organization, User
+from ..services.accounts import membership_set, organization_create, staff_user_create
 
 DEMO_PASSWORD = "milepost-demo-2026"
 # A fixed authenticator key for the demo staff accounts, so a person trying the demo can add it to an app

@@ -6,8 +6,7 @@ from django.core.management import CommandError, call_command
 
 from metrics.models import IndicatorDefinition, IndicatorValue
 from metrics.services import HistoryImportError, published_figures_import
-
-from .factories import add_approved, build_cycle
+from tests.factories import add_approved, build_cycle
 
 pytestmark = pytest.mark.django_db
 REFERENCE = Path(__file__).resolve().parents[2] / "metrics" / "data" / "published-figures.csv"

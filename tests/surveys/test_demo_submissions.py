@@ -4,9 +4,11 @@ from collections import Counter
 
 import pytest
 
-from surveys import demo, demo_review, demo_survey
+from metrics.demo import reference as metrics_demo
+from metrics.demo.reference import reference_rows
 from surveys.conditions import answer_value
-from surveys.demo_data import reference_rows
+from surveys.demo import people, questionnaires
+from surveys.demo.submissions import seed_submissions
 from surveys.models import Answer, AuditEvent, ReviewComment, Submission, SubmissionMilepost
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        demo.seed_people()
-        demo_survey.seed_questionnaires()
-        demo_review.seed_submissions()
+        people.seed_people()
+        questionnaires.seed_questionnaires()
+        seed_submissions(answer_targets=metrics_demo.answer_targets)
         yield
         from django.core.management import call_command
 
@@ -51,7 +53,7 @@ def _counts(year: int) -> dict[str, int]:
 @pytest.mark.parametrize("year", [2024, 2025])
 def test_every_published_figure_is_reproduced_exactly(seeded, year):
     counts = _counts(year)
-    rows = [row for row in reference_rows(demo_review.REFERENCE_CSV) if row["year"] == year]
+    rows = [row for row in reference_rows(metrics_demo.REFERENCE_CSV) if row["year"] == year]
     assert rows
     assert {row["indicator"]: counts[row["indicator"]] for row in rows} == {
         row["indicator"]: row["value"] for row in rows
@@ -75,5 +77,5 @@ def test_the_open_cycle_is_in_a_realistic_state(seeded):
 
 def test_seeding_twice_changes_nothing(seeded):
     before = (Submission.objects.count(), Answer.objects.count(), AuditEvent.objects.count())
-    demo_review.seed_submissions()
+    seed_submissions(answer_targets=metrics_demo.answer_targets)
     assert (Submission.objects.count(), Answer.objects.count(), AuditEvent.objects.count()) == before

@@ -1,22 +1,22 @@
 """The demo's submissions: approved 2024 and 2025 answers that reproduce the published figures exactly, and
 an open 2026 cycle in a realistic state (approved, submitted, one returned with comments, drafts, not started).
 
-Call after `demo.seed_people()` and `demo_survey.seed_questionnaires()`. Idempotent: a year that already has
-submissions is left alone, so seeding twice changes nothing. Everything goes through the same services as
-the application (carry-forward, section saves, the review workflow), so the audit log has the history.
+Call after `people.seed_people()` and `questionnaires.seed_questionnaires()`, with the answer counts to
+reproduce (`metrics.demo.reference.answer_targets`: the published figures are metrics' to read).
+Idempotent: a year that already has submissions is left alone, so seeding twice changes nothing. Everything
+goes through the same services as the application (carry-forward, section saves, the review workflow), so the
+audit log has the history.
 """
 
 import random
 import sys
-from pathlib import Path
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from .demo import ORGANIZATION_NAMES
-from .demo_data import build_year, catalogue_codes_by_area, targets_from_reference
-from .models import (
+from ..models import (
     Answer,
     AuditEvent,
     Membership,
@@ -29,13 +29,14 @@ from .models import (
     SurveyCycle,
     User,
 )
-from .services import workflow
-from .services.answers import answer_value_set
+from ..services import workflow
+from ..services.answers import answer_value_set
+from .answer_generator import build_year, catalogue_codes_by_area
+from .people import ORGANIZATION_NAMES
 
-REFERENCE_CSV = Path(__file__).resolve().parent.parent / "metrics" / "data" / "published-figures.csv"
 REVIEWER_EMAIL = "reviewer@coalition.example"
 
-# Figures of each approved year (the answer counts come from the reference file). 2024's extra targets are
+# Figures of each approved year (the answer counts come from `answer_targets`). 2024's extra targets are
 # not published that year but make the trends plausible (image classifiers 13 → 30 → 41).
 APPROVED_YEARS = {
     2024: {
@@ -63,16 +64,19 @@ MILEPOST_DESCRIPTIONS = (
 )
 
 
-def seed_submissions() -> None:
-    """Create the demo submissions for 2024, 2025 (approved) and 2026 (open); idempotent."""
+def seed_submissions(*, answer_targets: Callable[[int], dict[str, int]]) -> None:
+    """Create the demo submissions for 2024, 2025 (approved) and 2026 (open); idempotent.
+
+    `answer_targets(year)` gives the published answer counts (`QUESTION.OPTION` or `QUESTION`) to reproduce.
+    """
     reviewer = User.objects.filter(email=REVIEWER_EMAIL).first()
     for year, plan in APPROVED_YEARS.items():
-        _seed_approved_year(year, reviewer=reviewer, **plan)
+        _seed_approved_year(year, reviewer=reviewer, answer_targets=answer_targets(year), **plan)
     _seed_open_year(reviewer=reviewer)
 
 
 def _questionnaire(cycle: SurveyCycle) -> dict:
-    from .services.questionnaires import questionnaire_export
+    from ..services.questionnaires import questionnaire_export
 
     return questionnaire_export(cycle=cycle)
 
@@ -103,6 +107,7 @@ def _seed_approved_year(
     year: int,
     *,
     reviewer: User | None,
+    answer_targets: dict[str, int],
     organizations: int,
     extra_targets: dict[str, int],
     mileposts_advanced: int,
@@ -115,12 +120,12 @@ def _seed_approved_year(
     orgs = {o.name: o for o in Organization.objects.filter(name__in=names)}
     missing = [name for name in names if name not in orgs]
     if missing:
-        raise RuntimeError(f"Run demo.seed_people() first: {len(missing)} demo organisations are missing.")
+        raise RuntimeError(f"Run people.seed_people() first: {len(missing)} demo organisations are missing.")
     generated = build_year(
         year=year,
         organizations=names,
         questionnaire=_questionnaire(cycle),
-        targets={**targets_from_reference(REFERENCE_CSV, year), **extra_targets},
+        targets={**answer_targets, **extra_targets},
         milepost_codes_by_area=_catalogue(year),
         mileposts_advanced=mileposts_advanced,
         members_advancing=members_advancing,
@@ -201,7 +206,7 @@ def _seed_approved_year(
 
 
 def _seed_open_year(*, reviewer: User | None) -> None:
-    from .services.answers import mileposts_save, section_save, submission_start
+    from ..services.answers import mileposts_save, section_save, submission_start
 
     cycle = SurveyCycle.objects.filter(year=OPEN_YEAR).first()
     if cycle is None or Submission.objects.filter(cycle=cycle).exists():

@@ -7,8 +7,7 @@ from django.urls import reverse
 from metrics.models import Correction, IndicatorValue, Release
 from metrics.services import PublishError, indicators_recompute, release_preview, release_publish
 from surveys.models import AuditEvent, Submission
-
-from .factories import IndicatorValueFactory, add_approved, add_submission, build_cycle
+from tests.factories import IndicatorValueFactory, add_approved, add_submission, build_cycle
 
 pytestmark = pytest.mark.django_db
 

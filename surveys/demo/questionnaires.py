@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from .models import SurveyCycle
-from .services.questionnaires import (
+from ..models import SurveyCycle
+from ..services.questionnaires import (
     cycle_copy,
     milepost_catalogue_load,
     questionnaire_export,
@@ -19,7 +19,7 @@ from .services.questionnaires import (
     questionnaire_merge,
 )
 
-QUESTIONNAIRES = Path(__file__).resolve().parent / "questionnaires"
+QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "questionnaires"
 CYCLE_DATES = {
     2024: (datetime.date(2024, 9, 1), datetime.date(2024, 12, 15)),
     2025: (datetime.date(2025, 9, 1), datetime.date(2025, 12, 15)),

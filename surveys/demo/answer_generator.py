@@ -1,6 +1,7 @@
 """Deterministic generator of demo survey answers that reproduce published figures exactly.
 
-Pure Python, no Django imports, so it can be used from management commands, fixtures and plain tests.
+Plain Python on parsed YAML (the question types and the option `none` come from the models); it reads no
+database. The answer counts to reproduce come from the caller (`metrics.demo.reference.answer_targets`).
 
 The main entry point is :func:`build_year`. It takes a parsed questionnaire (``yaml.safe_load`` of
 ``surveys/questionnaires/<year>.yaml``), a list of organisation names and a dict of *targets* keyed by
@@ -18,12 +19,13 @@ are never present.
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from ..answer_types import CHOICE_TYPES
+from ..models import Option, Question
 
 __all__ = [
     "CHOICE_TYPES",
@@ -34,19 +36,20 @@ __all__ = [
     "is_visible",
     "iter_questions",
     "catalogue_codes_by_area",
-    "reference_rows",
-    "targets_from_reference",
 ]
 
+# The types this generator can answer: a new type needs its values here before a demo questionnaire uses it.
 QUESTION_TYPES = frozenset(
-    {"yes_no", "single_choice", "multiple_choice", "integer", "short_text", "long_text"}
+    question_type.value
+    for question_type in (
+        Question.Type.YES_NO,
+        Question.Type.SINGLE_CHOICE,
+        Question.Type.MULTIPLE_CHOICE,
+        Question.Type.INTEGER,
+        Question.Type.SHORT_TEXT,
+        Question.Type.LONG_TEXT,
+    )
 )
-CHOICE_TYPES = frozenset({"single_choice", "multiple_choice"})
-NONE_OPTION = "none"
-
-# Indicator codes in the reference CSV that are not answer counts.
-_NON_ANSWER_INDICATORS = frozenset({"members"})
-_NON_ANSWER_PREFIXES = ("mileposts.",)
 
 # Plausible share of organisations ticking an option when no target is given. Unknown options get a
 # random share between 0.15 and 0.5.
@@ -235,47 +238,6 @@ def catalogue_codes_by_area(catalogue: dict | list) -> dict[str, list[str]]:
     for entry in entries:
         by_area.setdefault(entry["area"], []).append(entry["code"])
     return by_area
-
-
-# --------------------------------------------------------------------------------------------------
-# Reference CSV
-# --------------------------------------------------------------------------------------------------
-
-
-def reference_rows(csv_path: str | Path) -> list[dict[str, Any]]:
-    """Parse the published-figures CSV (``year,indicator,value,denominator,note``).
-
-    Returns dicts with ``year`` and ``value`` as int, ``denominator`` as int or None, ``indicator`` and
-    ``note`` as str.
-    """
-    rows = []
-    with open(csv_path, newline="", encoding="utf-8") as handle:
-        for raw in csv.DictReader(handle):
-            denominator = (raw.get("denominator") or "").strip()
-            rows.append(
-                {
-                    "year": int(raw["year"]),
-                    "indicator": raw["indicator"].strip(),
-                    "value": int(raw["value"]),
-                    "denominator": int(denominator) if denominator else None,
-                    "note": (raw.get("note") or "").strip(),
-                }
-            )
-    return rows
-
-
-def targets_from_reference(csv_path: str | Path, year: int) -> dict[str, int]:
-    """Answer-count targets for ``year`` from the reference CSV.
-
-    Excludes ``members`` and ``mileposts.*`` (pass those to :func:`build_year` separately).
-    """
-    return {
-        row["indicator"]: row["value"]
-        for row in reference_rows(csv_path)
-        if row["year"] == year
-        and row["indicator"] not in _NON_ANSWER_INDICATORS
-        and not row["indicator"].startswith(_NON_ANSWER_PREFIXES)
-    }
 
 
 def count_indicators(results: dict[str, OrgAnswers], questionnaire: dict) -> dict[str, int]:
@@ -509,20 +471,20 @@ def _answer_multiple(
 ) -> None:
     code, rng = question["code"], state.rng
     options = _option_codes(question)
-    real = [o for o in options if o != NONE_OPTION]
-    has_none = NONE_OPTION in options
+    real = [o for o in options if o != Option.EXCLUSIVE_CODE]
+    has_none = Option.EXCLUSIVE_CODE in options
     n = len(orgs)
     if not real:
         raise ValueError(f"Multiple-choice question {code!r} needs at least one option other than 'none'.")
 
-    real_targets = {o: v for o, v in q_targets.items() if o != NONE_OPTION}
+    real_targets = {o: v for o, v in q_targets.items() if o != Option.EXCLUSIVE_CODE}
     free = [o for o in real if o not in real_targets]
     max_real = max(real_targets.values(), default=0)
     sum_real = sum(real_targets.values())
 
     # 1. How many organisations tick `none` (they tick nothing else).
-    if NONE_OPTION in q_targets:
-        k = q_targets[NONE_OPTION]
+    if Option.EXCLUSIVE_CODE in q_targets:
+        k = q_targets[Option.EXCLUSIVE_CODE]
     elif not has_none:
         k = 0
     else:
@@ -585,7 +547,7 @@ def _answer_multiple(
         raise AssertionError(f"Question {code!r}: {len(uncovered)} organisations left without an option.")
 
     for org in orgs:
-        state.answers[org][code] = [NONE_OPTION] if org in none_orgs else sorted(ticks[org])
+        state.answers[org][code] = [Option.EXCLUSIVE_CODE] if org in none_orgs else sorted(ticks[org])
 
 
 def _option_weights(state: _State, code: str, option: str, orgs: list[str]) -> dict[str, float]:

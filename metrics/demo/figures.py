@@ -2,22 +2,21 @@
 demo's approved submissions, 2022–2025 published; 2026 is computed but stays unpublished. Idempotent."""
 
 import logging
-from pathlib import Path
 
 from surveys.models import SurveyCycle, User
 
-from .indicators import indicators_sync
-from .models import IndicatorValue, Release
-from .services import (
+from ..indicators import indicators_sync
+from ..models import IndicatorValue, Release
+from ..services import (
     indicators_recompute,
     published_figures_import,
     release_publish,
     release_review,
 )
+from .reference import REFERENCE_CSV
 
 logger = logging.getLogger(__name__)
 
-REFERENCE_CSV = Path(__file__).resolve().parent / "data" / "published-figures.csv"
 IMPORTED_YEARS = (2022, 2023)
 COMPUTED_YEARS = (2024, 2025, 2026)
 PUBLISHED_YEARS = (2022, 2023, 2024, 2025)
