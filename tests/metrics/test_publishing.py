@@ -577,7 +577,7 @@ def _differencing(respondent_ids, *, previous=None, override_reason=""):
 
 
 def test_the_differencing_check_names_each_small_group_and_what_sets_it_apart():
-    from .factories import ReleaseFactory
+    from tests.factories import ReleaseFactory
 
     first = ReleaseFactory(number=1, respondent_ids=list(range(1, 11)))
     ReleaseFactory(year=2024, number=1, respondent_ids=[1])  # another year: not compared
@@ -606,7 +606,7 @@ def test_the_differencing_check_names_each_small_group_and_what_sets_it_apart():
 
 
 def test_the_differencing_check_passes_groups_of_k_and_names_groups_inside_several_releases():
-    from .factories import ReleaseFactory
+    from tests.factories import ReleaseFactory
 
     first = ReleaseFactory(number=1, respondent_ids=list(range(1, 6)))
     check = _differencing(range(1, 11), previous=first)
@@ -623,7 +623,7 @@ def test_the_differencing_check_passes_groups_of_k_and_names_groups_inside_sever
 
 
 def test_the_differencing_check_has_nothing_to_compare_in_a_first_release():
-    from .factories import ReleaseFactory
+    from tests.factories import ReleaseFactory
 
     check = _differencing({1, 2})
     assert (check.difference, check.small_groups, check.problems) == (None, [], [])
