@@ -634,6 +634,7 @@ def test_what_withholding_a_figure_costs():
             asked_code("q"): 6,
             asked_code("r"): 4,
             "q.a": 3,
+            "q.one": 1,
             "q.b": 0,
             "members": 6,
             "mileposts.advanced": 7,
