@@ -654,6 +654,7 @@ def test_the_organisation_messages_in_full(world):
         ("Acm\u0435", "acme"),  # Cyrillic е, not 3
         ("\u65e5\u672c Chat", "\u65e5\u672c chat"),  # no look-alike in ASCII: kept
         ("A", "a"),
+        ("\u04abafe", "cafe"),  # Cyrillic ҫ has one look-alike
     ],
 )
 def test_a_name_skeleton_maps_look_alike_letters_to_the_ascii_letters_they_imitate(name, skeleton):
@@ -725,3 +726,17 @@ def test_records_carry_their_first_line_and_physical_lines():
         (2, ["A", "two\nlines"], ['A,"two\n', 'lines"\n'], True),
         (5, ["B", "1"], ["B,1\n"], False),
     ]
+
+
+def test_a_quote_left_open_on_a_huge_last_line_is_reported_as_never_closed():
+    from surveys.services.import_reading import ReadError, csv_records
+
+    data = b'organization,year\nAlpha,"' + b"x" * 200_000  # more than the csv module's field limit, one line
+
+    with pytest.raises(ReadError) as stopped:
+        list(csv_records(io.BytesIO(data)))
+
+    assert stopped.value.line == 2
+    assert stopped.value.message.startswith(
+        'a quote mark (") opened on this line is never closed: “Alpha,"xxx'
+    )
