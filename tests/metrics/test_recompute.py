@@ -453,8 +453,14 @@ def test_mileposts_per_member_rounds_half_up_and_is_zero_without_respondents(cyc
 def test_the_recompute_stamps_the_year_and_records_its_respondents(cycle):
     from django.utils import timezone
 
+    from tests.factories import OrganizationFactory
+
     before = timezone.now()
-    first = add_submission(cycle, answers={})
+    # Organisations with a gap between their ids, answering in one go: organisation ids and submission ids
+    # can never be the same two numbers.
+    first, _, third = OrganizationFactory(), OrganizationFactory(), OrganizationFactory()
+    for organization in (third, first):
+        add_submission(cycle, answers={}, organization=organization)
     YearState.objects.create(year=2025, needs_recompute=True, requested_at=before)
 
     indicators_recompute(year=2025)
@@ -462,7 +468,7 @@ def test_the_recompute_stamps_the_year_and_records_its_respondents(cycle):
     state = YearState.objects.get(year=2025)
     assert not state.needs_recompute
     assert state.computed_at is not None and state.computed_at >= before
-    assert state.respondent_ids == [first.organization_id]
+    assert state.respondent_ids == [first.pk, third.pk]
 
 
 def test_the_summary_says_what_the_recompute_did():
