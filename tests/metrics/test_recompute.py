@@ -486,3 +486,16 @@ def test_the_summary_says_what_the_recompute_did():
     )
     kept = RecomputeReport(year=2022, values=4, kept_imported=True)
     assert kept.summary() == "2022: no approved submissions; the imported published figures are kept."
+
+
+def test_an_option_asked_only_in_another_year_has_no_value_this_year(cycle):
+    from surveys.models import Option, Question
+
+    IndicatorDefinitionFactory(code="image_hashing.pdq", question_code="image_hashing", option_code="pdq")
+    earlier = Question.objects.get(cycle=build_cycle(2024), code="image_hashing")
+    Option.objects.create(question=earlier, code="pdq", label="PDQ", position=9)
+    add_approved(cycle, 5)
+
+    indicators_recompute(year=2025)
+
+    assert "image_hashing.pdq" not in stored(2025)
