@@ -130,10 +130,15 @@ def name_skeleton(name: str) -> str:
         if char.isascii():
             folded.append(char)
             continue
+        # Letters before digits: Cyrillic "о" and "е" are also confusable with "0" and "3", but a name
+        # spelt with them reads "o" and "e".
         candidates = sorted(
-            c.lower()
-            for c in confusables.confusable_characters(char) or []
-            if len(c) == 1 and c.isascii() and c.isalnum()
+            (
+                c.lower()
+                for c in confusables.confusable_characters(char) or []
+                if len(c) == 1 and c.isascii() and c.isalnum()
+            ),
+            key=lambda c: (c.isdigit(), c),
         )
         folded.append(candidates[0] if candidates else char)
     return "".join(folded)

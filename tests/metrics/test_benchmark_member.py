@@ -126,3 +126,53 @@ def test_benchmark_runs_a_bounded_number_of_queries(lead_client, org_a, django_a
 
     with django_assert_max_num_queries(15):
         assert _page(lead_client, org_a).status_code == 200
+
+
+# --- The selector itself --------------------------------------------------------------------------------
+
+
+def test_the_benchmark_reads_only_the_organisations_own_visible_answers(
+    org_a, org_b, published_2025, monkeypatch
+):
+    from metrics.selectors import member_benchmark
+    from surveys.models import Answer
+
+    Submission.objects.filter(organization=org_a).update(status=Submission.Status.APPROVED)
+    own = Submission.objects.get(organization=org_a)
+    hidden = Answer.objects.get(submission=own, question__code="supplemental_reports")
+    Answer.objects.filter(pk=hidden.pk).update(is_visible=False)
+    loaded = []
+    from_db = Answer.from_db.__func__
+
+    def recording(cls, db, field_names, values, **kwargs):
+        answer = from_db(cls, db, field_names, values, **kwargs)
+        loaded.append(answer.submission_id)
+        return answer
+
+    monkeypatch.setattr(Answer, "from_db", classmethod(recording))
+
+    (year,) = member_benchmark(organization=org_a)
+
+    assert year.submission == own
+    assert year.answers == {"safety_by_design": ["formal_reviews"], "image_hashing": ["internal", "photodna"]}
+    assert set(loaded) == {own.pk}
+
+
+def test_the_benchmark_lists_mileposts_by_area_then_title(org_a, published_2025):
+    from metrics.selectors import member_benchmark
+    from surveys.models import Milepost, SubmissionMilepost
+
+    own = Submission.objects.get(organization=org_a)
+    Submission.objects.filter(pk=own.pk).update(status=Submission.Status.APPROVED)
+    SubmissionMilepost.objects.filter(submission=own).delete()
+    for code, area, title in [
+        ("p_zeta", "prevention", "Zeta"),
+        ("d_omega", "detection", "Omega"),
+        ("p_alpha", "prevention", "Alpha"),
+    ]:
+        milepost = Milepost.objects.create(code=code, area=area, title=title)
+        SubmissionMilepost.objects.create(submission=own, milepost=milepost, description="Done.")
+
+    (year,) = member_benchmark(organization=org_a)
+
+    assert [m.milepost.code for m in year.mileposts] == ["d_omega", "p_alpha", "p_zeta"]

@@ -494,3 +494,162 @@ def test_no_small_withheld_figure_is_pinned_and_no_member_isolated_by_any_combin
                 assert not 0 < value < K, (index, code, value)  # nothing small is ever shown
     if published_sets:
         assert min(groups(published_sets).values()) >= K
+
+
+# --- The guards one by one, on values worked out by hand ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,small", [(None, False), (0, False), (1, True), (Decimal(4), True), (K, False), (-1, False)]
+)
+def test_small_means_between_one_and_k_minus_one(value, small):
+    assert is_small(value, K) is small
+
+
+def test_a_figure_that_does_not_count_members_is_never_withheld_for_being_small():
+    assert public_value(2, counts_members=False, threshold=K, imported=False) == (2, False)
+    assert public_value(None, counts_members=True, threshold=K, imported=False) == (None, False)
+
+
+def test_the_minimum_count_is_five_unless_set(settings):
+    from metrics.disclosure import min_published_count
+
+    del settings.MIN_PUBLISHED_COUNT
+    assert min_published_count() == 5
+    settings.MIN_PUBLISHED_COUNT = "9"
+    assert min_published_count() == 9
+
+
+def test_a_public_note_naming_a_member_is_refused_with_the_name_but_parts_of_words_are_not():
+    from metrics.disclosure import public_note_problems
+
+    assert public_note_problems("Figures from ACME corrected.", names=["Acme", "Zed", "Bo"]) == [
+        "The public note names “Acme”. The public log must not say whose answers changed: describe the "
+        "correction without naming any member."
+    ]
+    assert len(public_note_problems("zed and acme", names=["Acme", "Zed"])) == 2
+    # Two letters are too short to be a name in prose; a name inside a longer word is not the name.
+    assert public_note_problems("Bo's figures, Acmeville and Zedd.", names=["Bo", "Acme", "Zed"]) == []
+
+
+@pytest.mark.parametrize(
+    "code,interval,given_away",
+    [
+        ("safety_by_design.none", (1, 4), True),
+        ("safety_by_design.none", (2, 2), True),
+        ("safety_by_design.none", (0, 4), False),
+        ("safety_by_design.none", (1, 5), False),
+        ("safety_by_design.none", (7, 7), False),
+        ("mileposts.advanced", (7, 7), True),
+        ("mileposts.advanced", (7, 8), False),
+        ("mileposts.advanced.prevention", (9, 9), True),
+        ("mileposts.members_advancing", (7, 7), False),
+    ],
+)
+def test_a_sensitive_figure_is_given_away_inside_one_to_k_minus_one_or_a_milepost_count_when_exact(
+    code, interval, given_away
+):
+    from metrics.disclosure.audit import unsafe
+
+    assert unsafe(code, interval, K) is given_away
+
+
+@pytest.mark.parametrize(
+    "per_member,members,totals",
+    [
+        (Decimal("0.8"), 4, (3, 3)),  # only 3 / 4 = 0.75 rounds to 0.8
+        (Decimal("1.0"), 20, (19, 20)),  # 19/20 = 0.95 and 20/20; 21/20 = 1.05 rounds to 1.1
+        (Decimal("0.0"), 30, (0, 1)),  # never below zero; 1/30 = 0.03
+        (Decimal("1.2"), 9, (11, 11)),  # 10.35 rounds up to 11: 10/9 = 1.11 and 12/9 = 1.33
+    ],
+)
+def test_the_mileposts_totals_a_published_per_member_figure_allows(per_member, members, totals):
+    from metrics.disclosure.audit import _per_member_range
+
+    assert _per_member_range(per_member, members) == totals
+
+
+def test_primary_withholds_small_member_counts_and_mileposts_from_few_members():
+    layout = Layout(
+        questions=(
+            QuestionShape("sbd", "multiple_choice", ("a", "b", "none")),
+            QuestionShape("rep", "yes_no"),
+            QuestionShape("cond", "yes_no", required=False),
+        ),
+        milepost_caps=(("prevention", 2), ("detection", 2)),
+    )
+    values = {
+        "sbd.a": 3,
+        "sbd.b": 5,
+        "sbd.none": 0,
+        asked_code("sbd"): 8,
+        no_code("sbd"): 2,  # not a yes/no question: no "no" count to protect
+        "rep": 7,
+        no_code("rep"): 1,
+        asked_code("rep"): 8,
+        "cond": 0,
+        asked_code("cond"): 2,
+        "mileposts.members_advancing": 4,
+    }
+    contributors = {
+        "mileposts.advanced": 4,
+        "mileposts.advanced.prevention": 1,
+        "mileposts.advanced.detection": 5,
+    }
+
+    withheld, sensitive = primary(layout=layout, values=values, contributors=contributors, threshold=K)
+
+    expected = {
+        "sbd.a",
+        asked_code("cond"),
+        "mileposts.members_advancing",
+        "mileposts.advanced",
+        "mileposts.advanced.prevention",
+    }
+    assert withheld == expected
+    assert sensitive == expected | {no_code("rep")}
+
+    no_mileposts = Layout(questions=layout.questions)
+    withheld, sensitive = primary(layout=no_mileposts, values=values, contributors=contributors, threshold=K)
+    assert withheld == {"sbd.a", asked_code("cond")}
+    assert sensitive == {"sbd.a", asked_code("cond"), no_code("rep")}
+
+
+def test_only_groups_smaller_than_k_are_isolated():
+    four, five = frozenset({1, 2, 3, 4}), frozenset({5, 6, 7, 8, 9})
+
+    assert isolated_groups([four, four | five], threshold=K) == [((True, True), 4)]
+    assert isolated_groups([five, four | five], threshold=K) == [((False, True), 4)]
+    assert isolated_groups([], threshold=K) == []
+    assert differencing_groups([]) == []
+
+
+def test_what_withholding_a_figure_costs():
+    from metrics.disclosure.audit import _cost, _Family
+
+    family = _Family()
+    release = ReleaseFigures(
+        members=frozenset(range(6)),
+        values={
+            asked_code("q"): 6,
+            asked_code("r"): 4,
+            "q.a": 3,
+            "q.one": 1,
+            "q.b": 0,
+            "members": 6,
+            "mileposts.advanced": 7,
+        },
+        per_member=Decimal("1.2"),
+    )
+    assert _cost(release, asked_code("q"), family) is None  # everyone was asked: public anyway
+    assert _cost(release, asked_code("r"), family) == 4.0
+    assert _cost(release, "q.a", family) == 3.0
+    assert _cost(release, "q.one", family) == 1.0
+    assert _cost(release, "q.b", family) is None  # zero is always shown
+    assert _cost(release, "q.c", family) is None
+    assert _cost(release, "members", family) is None
+    assert _cost(release, "mileposts.per_member", family) == 7.5
+    no_ratio = ReleaseFigures(members=frozenset(range(6)), values={})
+    assert _cost(no_ratio, "mileposts.per_member", family) is None
+    no_total = ReleaseFigures(members=frozenset(range(6)), values={}, per_member=Decimal("0.0"))
+    assert _cost(no_total, "mileposts.per_member", family) == 0.5

@@ -479,3 +479,174 @@ def test_a_group_of_k_late_members_needs_no_override(cycle):
     indicators_recompute(year=2025)
 
     assert release_publish(year=2025, published_by=None, note="Five late members.").override_reason == ""
+
+
+# --- The publishing guards one by one ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value,suppressed,exists,text",
+    [
+        (Decimal(37), False, True, "37"),
+        (Decimal("5.6"), False, True, "5.6"),
+        (Decimal("12.0"), False, True, "12"),
+        (0, False, True, "0"),
+        (Decimal(3), True, True, "withheld"),
+        (None, True, True, "withheld"),
+        (None, False, True, "not published"),
+        (Decimal(3), False, False, "not published"),
+        (Decimal(3), True, False, "not published"),
+    ],
+)
+def test_a_public_figure_reads_as_a_number_withheld_or_not_published(value, suppressed, exists, text):
+    from metrics.services.publishing import public_display
+
+    assert public_display(value, suppressed=suppressed, exists=exists) == text
+    if exists:  # a figure exists unless the caller says otherwise
+        assert public_display(value, suppressed=suppressed) == text
+
+
+def _stored(*values, imported=False):
+    from metrics.models import IndicatorDefinition
+
+    return [
+        IndicatorValue(indicator=IndicatorDefinition(code=code), value=value, is_imported=imported)
+        for code, value in values
+    ]
+
+
+def _checked(stored, state, *, override_reason=""):
+    from metrics.services.publishing import PublishCheck, _check
+
+    check = PublishCheck(year=2025, threshold=5)
+    _check(check, stored=stored, state=state, override_reason=override_reason)
+    return check
+
+
+def test_the_check_refuses_a_year_without_figures_in_words():
+    check = _checked([], None)
+
+    assert check.problems == [
+        "There are no figures for 2025 yet. Approve submissions or import history first."
+    ]
+    assert check.respondents is None and not check.can_publish
+
+
+def test_imported_figures_are_checked_for_nothing_but_report_their_members():
+    from metrics.models import YearState
+
+    owed = YearState(year=2025, needs_recompute=True, respondent_ids=[1])
+    check = _checked(_stored(("members", Decimal(3)), ("q.a", 1), imported=True), owed)
+    assert (check.imported_only, check.respondents, check.problems) == (True, 3, [])
+
+    check = _checked(_stored(("q.a", 1), imported=True), None)
+    assert (check.imported_only, check.respondents, check.problems) == (True, None, [])
+
+
+def test_computed_figures_need_k_respondents_and_to_be_up_to_date():
+    from metrics.models import YearState
+
+    check = _checked(_stored(("members", 1), ("q.a", 1)), YearState(year=2025, respondent_ids=[41]))
+    assert (check.imported_only, check.respondents) == (False, 1)
+    assert check.problems == [
+        "2025 has 1 approved respondent; at least 5 are needed to publish, so that no member can be singled out. "
+        "Approve more submissions first."
+    ]
+
+    owed = YearState(year=2025, needs_recompute=True, respondent_ids=[1, 2, 3, 4])
+    check = _checked(_stored(("members", 4)), owed)
+    assert check.problems == [
+        "The figures for 2025 are out of date: a submission was approved or reopened since they were computed. "
+        "Recompute them, then preview again.",
+        "2025 has 4 approved respondents; at least 5 are needed to publish, so that no member can be singled out. "
+        "Approve more submissions first.",
+    ]
+
+    check = _checked(_stored(("members", 5)), YearState(year=2025, respondent_ids=[1, 2, 3, 4, 5]))
+    assert (check.respondents, check.problems) == (5, [])
+    # No bookkeeping row: nobody is known to have answered.
+    assert _checked(_stored(("members", 5)), None).respondents == 0
+
+
+def _differencing(respondent_ids, *, previous=None, override_reason=""):
+    from metrics.services.publishing import PublishCheck, _check_differencing
+
+    check = PublishCheck(year=2025, threshold=5, previous=previous)
+    _check_differencing(check, respondent_ids=frozenset(respondent_ids), override_reason=override_reason)
+    return check
+
+
+def test_the_differencing_check_names_each_small_group_and_what_sets_it_apart():
+    from tests.factories import ReleaseFactory
+
+    first = ReleaseFactory(number=1, respondent_ids=list(range(1, 11)))
+    ReleaseFactory(year=2024, number=1, respondent_ids=[1])  # another year: not compared
+    ReleaseFactory(number=2, respondent_ids=[])  # no respondents recorded: nothing to compare
+
+    # 1-10 in release 1; this release drops 10 and adds 11-14.
+    check = _differencing(set(range(1, 10)) | {11, 12, 13, 14}, previous=first)
+
+    assert check.difference == 5
+    assert check.small_groups == [
+        "4 organisations are in this release but not in release 1 (fewer than 5)",
+        "1 organisation is in release 1 but not in this release (fewer than 5)",
+    ]
+    assert check.needs_override
+    assert check.problems == [
+        "Comparing this year's releases could reveal the answers of a few members: "
+        "4 organisations are in this release but not in release 1 (fewer than 5); "
+        "1 organisation is in release 1 but not in this release (fewer than 5). "
+        "Publish only with a written override reason."
+    ]
+
+    overridden = _differencing(set(range(1, 10)) | {11, 12, 13, 14}, previous=first, override_reason="Board.")
+    assert overridden.needs_override and overridden.problems == []
+    blank = _differencing(set(range(1, 10)) | {11, 12, 13, 14}, previous=first, override_reason="  ")
+    assert len(blank.problems) == 1
+
+
+def test_the_differencing_check_passes_groups_of_k_and_names_groups_inside_several_releases():
+    from tests.factories import ReleaseFactory
+
+    first = ReleaseFactory(number=1, respondent_ids=list(range(1, 6)))
+    check = _differencing(range(1, 11), previous=first)
+    assert (check.difference, check.small_groups, check.needs_override, check.problems) == (5, [], False, [])
+
+    second = ReleaseFactory(number=2, respondent_ids=list(range(1, 11)))
+    check = _differencing(range(3, 11), previous=second)
+    assert check.difference == 2
+    # {1, 2} left; {3, 4, 5} are in every release; {6, …, 10} joined in release 2 (five: not small).
+    assert check.small_groups == [
+        "2 organisations are in release 1 and release 2 but not in this release (fewer than 5)",
+        "3 organisations are in release 1 and release 2 and this release (fewer than 5)",
+    ]
+
+
+def test_the_differencing_check_has_nothing_to_compare_in_a_first_release():
+    from tests.factories import ReleaseFactory
+
+    check = _differencing({1, 2})
+    assert (check.difference, check.small_groups, check.problems) == (None, [], [])
+    # A previous release of which no respondents were recorded gives no difference either.
+    previous = ReleaseFactory(number=1, respondent_ids=[])
+    ReleaseFactory(number=2, respondent_ids=[1, 2, 3, 4, 5])
+    assert _differencing({1, 2, 3, 4, 5}, previous=previous).difference is None
+
+
+def test_a_release_is_final_only_once_its_survey_has_closed():
+    from metrics.services.publishing import _release_status, release_interim_needed
+
+    assert not release_interim_needed(year=2031)  # no survey: imported history
+    build_cycle(2024)  # closed on 30 June 2024
+    assert not release_interim_needed(year=2024)
+    assert _release_status(year=2024, interim=False) == Release.Status.FINAL
+    assert _release_status(year=2024, interim=True) == Release.Status.INTERIM
+    build_cycle(2026, open_now=True)
+    assert release_interim_needed(year=2026)
+    assert _release_status(year=2026, interim=True) == Release.Status.INTERIM
+    with pytest.raises(PublishError) as refused:
+        _release_status(year=2026, interim=False)
+    assert str(refused.value) == (
+        "The 2026 survey is still open, so its figures are incomplete. Publish them as interim figures "
+        "(tick “Interim”, or --interim), or wait until the survey closes."
+    )

@@ -363,3 +363,139 @@ def test_a_request_made_during_a_recompute_stays_owed(cycle, monkeypatch):
     indicators_recompute(year=2025)
 
     assert YearState.objects.get(year=2025).needs_recompute
+
+
+# --- Every figure of one small year, worked out by hand -----------------------------------------------------
+
+
+def stored_with_contributors(year):
+    return {
+        v.indicator.code: (v.value, v.denominator, v.contributors)
+        for v in IndicatorValue.objects.filter(year=year).select_related("indicator")
+    }
+
+
+def test_one_hand_counted_year_every_value_denominator_and_contributor(cycle):
+    # Four approved members; one submitted and one draft member whose answers must not count.
+    add_submission(
+        cycle,
+        answers={"safety_by_design": ["formal_reviews", "red_teaming"], "supplemental_reports": True},
+        mileposts=["prevention", "detection"],
+    )
+    add_submission(
+        cycle,
+        answers={"safety_by_design": ["formal_reviews"], "supplemental_reports": False},
+        mileposts=["prevention"],
+    )
+    add_submission(cycle, answers={"authority_reporting": "api_only"})
+    add_submission(
+        cycle,
+        answers={"image_hashing": ["photodna"], "internal_hashing_shared": True},
+        hidden={"internal_hashing_shared"},
+    )
+    # An approved member of another year: counts for 2024 only.
+    add_submission(
+        build_cycle(2024),
+        answers={"safety_by_design": ["formal_reviews"], "supplemental_reports": True},
+        mileposts=["prevention"],
+    )
+    for status in (Status.SUBMITTED, Status.DRAFT):
+        add_submission(
+            cycle,
+            answers={"safety_by_design": ["red_teaming"], "supplemental_reports": True},
+            mileposts=["response"],
+            status=status,
+        )
+
+    report = indicators_recompute(year=2025)
+
+    values = stored_with_contributors(2025)
+    assert values["members"] == (Decimal(4), None, None)
+    assert values["safety_by_design.formal_reviews"] == (Decimal(2), 2, None)
+    assert values["safety_by_design.red_teaming"] == (Decimal(1), 2, None)
+    assert values["safety_by_design.none"] == (Decimal(0), 2, None)
+    assert values["supplemental_reports"] == (Decimal(1), 2, None)
+    assert values["authority_reporting.api_only"] == (Decimal(1), 1, None)
+    assert values["authority_reporting.manual_only"] == (Decimal(0), 1, None)
+    assert values["image_hashing.photodna"] == (Decimal(1), 1, None)
+    # Answered, but hidden (its condition is not met): neither counted nor asked.
+    assert values["internal_hashing_shared"] == (Decimal(0), 0, None)
+    assert values["trust_framework.fully_aligned"] == (Decimal(0), 0, None)
+    # Three mileposts from two members; mileposts figures are out of every respondent.
+    assert values["mileposts.advanced"] == (Decimal(3), 4, 2)
+    assert values["mileposts.advanced.prevention"] == (Decimal(2), 4, 2)
+    assert values["mileposts.advanced.detection"] == (Decimal(1), 4, 1)
+    assert values["mileposts.advanced.response"] == (Decimal(0), 4, 0)
+    assert values["mileposts.members_advancing"] == (Decimal(2), 4, None)
+    assert values["mileposts.per_member"] == (Decimal("0.8"), 4, 2)  # 3 / 4 = 0.75, rounded half up
+    assert report.respondents == 4
+    assert report.values == len(values)
+    assert YearState.objects.get(year=2025).respondent_ids == sorted(
+        Submission.objects.filter(cycle=cycle, status=Status.APPROVED).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+def test_mileposts_per_member_rounds_half_up_and_is_zero_without_respondents(cycle):
+    add_submission(cycle, answers={}, mileposts=["prevention"])
+    for _ in range(3):
+        add_submission(cycle, answers={})
+    indicators_recompute(year=2025)
+    assert stored_with_contributors(2025)["mileposts.per_member"] == (Decimal("0.3"), 4, 1)  # 0.25
+
+    Submission.objects.filter(cycle=cycle).update(status=Status.REOPENED)
+    indicators_recompute(year=2025)
+    assert stored_with_contributors(2025)["mileposts.per_member"] == (Decimal(0), 0, 0)
+    assert stored_with_contributors(2025)["members"] == (Decimal(0), None, None)
+
+
+def test_the_recompute_stamps_the_year_and_records_its_respondents(cycle):
+    from django.utils import timezone
+
+    from tests.factories import OrganizationFactory
+
+    before = timezone.now()
+    # Organisations with a gap between their ids, answering in one go: organisation ids and submission ids
+    # can never be the same two numbers.
+    first, _, third = OrganizationFactory(), OrganizationFactory(), OrganizationFactory()
+    for organization in (third, first):
+        add_submission(cycle, answers={}, organization=organization)
+    YearState.objects.create(year=2025, needs_recompute=True, requested_at=before)
+
+    indicators_recompute(year=2025)
+
+    state = YearState.objects.get(year=2025)
+    assert not state.needs_recompute
+    assert state.computed_at is not None and state.computed_at >= before
+    assert state.respondent_ids == [first.pk, third.pk]
+
+
+def test_the_summary_says_what_the_recompute_did():
+    from metrics.services.recompute import RecomputeReport, ValueChange
+
+    one = RecomputeReport(
+        year=2025, respondents=6, values=20, changes=[ValueChange("members", None, Decimal(6))]
+    )
+    assert one.summary() == "2025: 20 values from 6 approved respondents; 1 value changed."
+    two = RecomputeReport(year=2024, respondents=1, values=3, changes=[ValueChange("a", None, None)] * 2)
+    assert two.summary() == "2024: 3 values from 1 approved respondents; 2 values changed."
+    assert (
+        RecomputeReport(year=2023).summary()
+        == "2023: 0 values from 0 approved respondents; 0 values changed."
+    )
+    kept = RecomputeReport(year=2022, values=4, kept_imported=True)
+    assert kept.summary() == "2022: no approved submissions; the imported published figures are kept."
+
+
+def test_an_option_asked_only_in_another_year_has_no_value_this_year(cycle):
+    from surveys.models import Option, Question
+
+    IndicatorDefinitionFactory(code="image_hashing.pdq", question_code="image_hashing", option_code="pdq")
+    earlier = Question.objects.get(cycle=build_cycle(2024), code="image_hashing")
+    Option.objects.create(question=earlier, code="pdq", label="PDQ", position=9)
+    add_approved(cycle, 5)
+
+    indicators_recompute(year=2025)
+
+    assert "image_hashing.pdq" not in stored(2025)

@@ -197,3 +197,61 @@ def test_an_answer_row_without_a_value_exports_an_empty_cell(reviewer_client, cy
         ["Alpha Social", "2026", "company_note", "", "draft"],
         ["Alpha Social", "2026", "supplemental_reports", "", "draft"],
     ]
+
+
+def test_the_export_reads_a_fixed_number_of_queries_whatever_the_number_of_questions(cycle):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.services.exports import answers_export_rows
+
+    with CaptureQueriesContext(connection) as before:
+        list(answers_export_rows(cycle=cycle))
+    section = SectionFactory(cycle=cycle, code="extra", title="Extra", position=9)
+    for code in ("extra_one", "extra_two", "extra_three"):
+        QuestionFactory(
+            section=section, cycle=cycle, code=code, type=Question.Type.SHORT_TEXT, required=False
+        )
+    with CaptureQueriesContext(connection) as after:
+        list(answers_export_rows(cycle=cycle))
+
+    assert len(after) == len(before)
+
+
+def test_audit_rows_read_each_column_in_words_and_json():
+    import datetime
+
+    from surveys.services.exports import audit_export_rows
+
+    when = datetime.datetime(2026, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
+    rows = [
+        (
+            1,
+            when,
+            "answer_changed",
+            "Acme Ltd",
+            2025,
+            "lead@acme.test",
+            "image_hashing",
+            ["pdq"],
+            {"b": "é", "a": 1},
+            "Fixed.",
+        ),
+        (2, when, "retired_kind", None, None, None, "", None, "plain text", ""),
+    ]
+
+    assert list(audit_export_rows(rows=rows)) == [
+        ["when", "event", "organization", "year", "user", "subject", "old value", "new value", "note"],
+        [
+            "2026-03-04T05:06:07+00:00",
+            "Answer changed",
+            "Acme Ltd",
+            2025,
+            "lead@acme.test",
+            "image_hashing",
+            '["pdq"]',
+            '{"a": 1, "b": "é"}',
+            "Fixed.",
+        ],
+        ["2026-03-04T05:06:07+00:00", "retired_kind", "", "", "", "", "", "plain text", ""],
+    ]

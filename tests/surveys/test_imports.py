@@ -1,6 +1,8 @@
 """Bulk import: a valid file, each kind of bad row, merge and replace, completeness, reading that cannot
 swallow lines, look-alike names, dry run, --approve, the command."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -433,7 +435,11 @@ def test_an_encoding_error_names_the_line_and_byte(world):
     import io
 
     [problem] = imports.responses_parse(file=io.BytesIO(data)).problems
-    assert problem.line == 3 and "byte 4 of this line is not UTF-8" in problem.message
+    assert (problem.line, problem.message) == (
+        3,
+        "byte 4 of this line is not UTF-8 text (0xe9). Save the file as “CSV UTF-8” from your spreadsheet and "
+        "import it again. Nothing was imported.",
+    )
 
 
 def test_a_nul_byte_is_refused_at_validation_with_its_line(with_text_question):
@@ -483,3 +489,254 @@ def test_two_new_look_alike_names_in_one_file_are_refused(world):
     text = HEADER + "Charlie Chat,2025,supplemental_reports,yes\nCh\u0430rlie Chat,2025,image_hashing,none\n"
     [problem] = imports.responses_parse(text=text, create_organizations=True).problems
     assert problem.line == 3 and "looks like “Charlie Chat” on line 2" in problem.message
+
+
+# --- Reading, line by line: the guards of import_reading --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,other,where",
+    [
+        ("\u0410cme", "Acme", "character 1 is “\u0410” (CYRILLIC CAPITAL LETTER A)"),
+        ("  Ac  m\u0435 ", "Ac me", "character 5 is “\u0435” (CYRILLIC SMALL LETTER IE)"),
+        ("A\u0378", "AB", "character 2 is “\u0378” (an unnamed character)"),
+        ("ACME", "acme", "they differ in length"),
+        ("Acme", "Acme Ltd", "they differ in length"),
+    ],
+)
+def test_the_look_alike_message_points_at_the_first_different_character(name, other, where):
+    from surveys.services.import_reading import name_difference
+
+    assert name_difference(name, other) == where
+
+
+def test_a_read_error_says_its_line():
+    from surveys.services.import_reading import ReadError
+
+    error = ReadError(7, "the file is not UTF-8.")
+
+    assert (str(error), error.line, error.message) == (
+        "line 7: the file is not UTF-8.",
+        7,
+        "the file is not UTF-8.",
+    )
+
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("Acme,2025,q1,yes\r\n", "Acme,2025,q1,yes"),
+        ("\nAcme  \n", "\nAcme  "),  # only the line ending goes: spaces are part of what was typed
+        ("XAcme X", "XAcme X"),
+        ("a" * 60, "a" * 60),
+        ("a" * 61 + "\n", "a" * 60 + "…"),
+    ],
+)
+def test_an_excerpt_drops_the_line_ending_and_cuts_after_sixty_characters(text, shown):
+    from surveys.services.import_reading import excerpt
+
+    assert excerpt(text) == shown
+
+
+def test_merge_counts_what_milepost_holds_towards_completeness_and_replace_does_not(world, reviewer):
+    imports.responses_import(text=COMPLETE, actor=reviewer)
+    one_row = HEADER + "Bravo Games,2025,image_hashing,photodna\n"
+
+    merged = imports.responses_parse(text=one_row)
+    assert merged.submissions[("bravo games", 2025)].missing == []
+    assert imports.incomplete_problems(merged) == []
+
+    replaced = imports.responses_parse(text=one_row, replace=True)
+    assert replaced.submissions[("bravo games", 2025)].missing == [
+        "supplemental_reports",
+        "authority_reporting",
+    ]
+    [problem] = imports.incomplete_problems(replaced)
+    assert (problem.line, problem.message) == (
+        2,
+        "Bravo Games's 2025 submission would miss 2 required answers: supplemental_reports, authority_reporting.",
+    )
+
+
+def test_a_submitted_or_approved_submission_is_refused_at_its_first_line_in_words(world):
+    SubmissionFactory(
+        organization=Organization.objects.get(name="Alpha Social"), cycle=world, status="approved"
+    )
+    SubmissionFactory(
+        organization=Organization.objects.get(name="Bravo Games"), cycle=world, status="submitted"
+    )
+
+    plan = imports.responses_parse(text=VALID)
+
+    assert [(p.line, p.message) for p in plan.problems] == [
+        (
+            2,
+            "Alpha Social's 2025 submission is already approved; an administrator must reopen it before an "
+            "import can change its answers.",
+        ),
+        (
+            7,
+            "Bravo Games's 2025 submission is waiting for review; return it to the member (or approve it) "
+            "before an import changes its answers.",
+        ),
+    ]
+    assert plan.summary()["new_submissions"] == 0 and plan.summary()["updated_submissions"] == 2
+
+
+def test_the_preview_tells_new_submissions_from_updated_ones(world, reviewer):
+    SubmissionFactory(organization=Organization.objects.get(name="Alpha Social"), cycle=world, status="draft")
+
+    plan = imports.responses_parse(text=VALID)
+
+    assert plan.submissions[("alpha social", 2025)].existing_status == "draft"
+    assert plan.submissions[("bravo games", 2025)].existing_status is None
+    assert (plan.summary()["new_submissions"], plan.summary()["updated_submissions"]) == (1, 1)
+
+
+def test_the_preview_counts_each_answer_and_milepost_against_what_milepost_holds(world, reviewer):
+    imports.responses_import(text=COMPLETE, actor=reviewer)
+    for code in ("second_step", "third_step"):
+        MilepostFactory(code=code, introduced_year=2024)
+    again = HEADER + (
+        "Alpha Social,2025,supplemental_reports,yes\n"
+        "Alpha Social,2025,authority_reporting,api_only\n"
+        "Alpha Social,2025,trust_safety_staff,13\n"
+        "Alpha Social,2025,image_hashing,internal\n"
+        "Alpha Social,2025,milepost,sbd_review_process\n"
+        "Alpha Social,2025,milepost,second_step\n"
+        "Alpha Social,2025,milepost,third_step\n"
+    )
+
+    alpha = imports.responses_parse(text=again).submissions[("alpha social", 2025)]
+
+    assert (alpha.added, alpha.changed, alpha.unchanged, alpha.removed) == (0, 2, 2, 0)
+    assert (alpha.mileposts_added, alpha.mileposts_removed) == (2, 0)
+
+
+def test_the_organisation_messages_in_full(world):
+    def problems(text, **kwargs):
+        return [(p.line, p.message) for p in imports.responses_parse(text=HEADER + text, **kwargs).problems]
+
+    assert problems("Charlie Chat,2025,supplemental_reports,yes\n") == [
+        (
+            2,
+            "no organisation is called “Charlie Chat”. Check the spelling, or import with --create-organizations "
+            "(“Create organisations” in the browser) to add it.",
+        )
+    ]
+    assert problems("\u0410lpha Social,2025,supplemental_reports,yes\n") == [
+        (
+            2,
+            "“\u0410lpha Social” looks like the organisation “Alpha Social” but is spelt with other characters "
+            "(character 1 is “\u0410” (CYRILLIC CAPITAL LETTER A)). Type the name exactly as Milepost shows it.",
+        )
+    ]
+    twice = "Charlie Chat,2025,supplemental_reports,yes\nCh\u0430rlie Chat,2025,image_hashing,none\n"
+    assert problems(twice, create_organizations=True) == [
+        (
+            3,
+            "“Ch\u0430rlie Chat” looks like “Charlie Chat” on line 2 but is spelt with other characters "
+            "(character 3 is “\u0430” (CYRILLIC SMALL LETTER A)); spell a new organisation the same way on "
+            "every row.",
+        )
+    ]
+    # The same new name on several rows (in any case) is one new organisation.
+    same = "Charlie Chat,2025,supplemental_reports,yes\nCHARLIE CHAT,2025,image_hashing,none\n"
+    plan = imports.responses_parse(text=HEADER + same, create_organizations=True)
+    assert plan.problems == [] and list(plan.new_names.values()) == ["Charlie Chat"]
+
+
+@pytest.mark.parametrize(
+    "name,skeleton",
+    [
+        ("\u0410lpha Social", "alpha social"),  # Cyrillic А
+        ("G\u043e\u043egle Pl\u0430y", "google play"),  # Cyrillic о, о, а: letters, not the digit 0
+        ("Acm\u0435", "acme"),  # Cyrillic е, not 3
+        ("\u65e5\u672c Chat", "\u65e5\u672c chat"),  # no look-alike in ASCII: kept
+        ("A", "a"),
+        ("\u04abafe", "cafe"),  # Cyrillic ҫ has one look-alike
+    ],
+)
+def test_a_name_skeleton_maps_look_alike_letters_to_the_ascii_letters_they_imitate(name, skeleton):
+    from surveys.services.import_reading import name_skeleton
+
+    assert name_skeleton(name) == skeleton
+
+
+def test_a_name_spelt_with_cyrillic_o_and_e_is_a_look_alike(world):
+    OrganizationFactory(name="Google Play")
+    text = HEADER + "G\u043e\u043egle Pl\u0430y,2025,supplemental_reports,yes\n"
+
+    [problem] = imports.responses_parse(text=text, create_organizations=True).problems
+
+    assert "looks like the organisation “Google Play”" in problem.message
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_as_without(world):
+    plan = imports.responses_parse(file=io.BytesIO(b"\xef\xbb\xbf" + COMPLETE.encode()))
+    assert plan.problems == [] and len(plan.submissions) == 2
+
+
+def test_a_byte_order_mark_after_the_first_line_is_part_of_the_cell(world):
+    text = HEADER.encode() + b"\xef\xbb\xbfAlpha Social,2025,supplemental_reports,yes\n"
+    [problem] = imports.responses_parse(file=io.BytesIO(text)).problems
+    assert "\ufeffAlpha Social" in problem.message
+
+
+@pytest.mark.parametrize(
+    "data,line,message",
+    [
+        (
+            b'organization,year\nBravo,2025,q,"none',  # the file ends inside the quote
+            2,
+            'a quote mark (") opened on this line is never closed: “Bravo,2025,q,"none”. Close the quote (or '
+            "remove it) and import again.",
+        ),
+        (
+            b'organization,year\nAlpha,"20"25,q,v\n',
+            2,
+            'the quote marks on this line are not where CSV expects them: “Alpha,"20"25,q,v”. A cell that '
+            'contains a quote must be quoted as a whole, with the quote doubled ("").',
+        ),
+        (
+            b'organization,year\nok,2025,q,v\nA,"x\ny"z,q,v\n',  # a quote runs on to the next line: its first line
+            3,
+            'a quote mark (") opened on this line is never closed: “A,"x”. Close the quote (or remove it) and '
+            "import again.",
+        ),
+    ],
+    ids=["file-ends-in-quote", "quote-inside-cell", "quote-runs-on"],
+)
+def test_reading_stops_at_a_misplaced_quote_with_the_line_it_opened_on(data, line, message):
+    from surveys.services.import_reading import ReadError, csv_records
+
+    with pytest.raises(ReadError) as stopped:
+        list(csv_records(io.BytesIO(data)))
+
+    assert (stopped.value.line, stopped.value.message) == (line, message)
+
+
+def test_records_carry_their_first_line_and_physical_lines():
+    from surveys.services.import_reading import csv_records
+
+    records = list(csv_records(io.BytesIO(b'organization,year\r\nA,"two\nlines"\n\nB,1\n')))
+
+    assert [(r.line, r.fields, r.lines, r.spans_lines) for r in records] == [
+        (1, ["organization", "year"], ["organization,year\r\n"], False),
+        (2, ["A", "two\nlines"], ['A,"two\n', 'lines"\n'], True),
+        (5, ["B", "1"], ["B,1\n"], False),
+    ]
+
+
+def test_a_quote_left_open_on_a_huge_last_line_is_reported_as_never_closed():
+    from surveys.services.import_reading import ReadError, csv_records
+
+    data = b'organization,year\nAlpha,"' + b"x" * 200_000  # more than the csv module's field limit, one line
+
+    with pytest.raises(ReadError) as stopped:
+        list(csv_records(io.BytesIO(data)))
+
+    assert stopped.value.line == 2
+    assert stopped.value.message.startswith(
+        'a quote mark (") opened on this line is never closed: “Alpha,"xxx'
+    )

@@ -62,3 +62,31 @@ def test_a_member_asking_for_a_staff_page_is_refused_not_sent_to_a_second_factor
     client.force_login(lead_a)
 
     assert client.get(AUDIT_WITH_FILTERS).status_code == 403
+
+
+def test_an_organisations_home_lists_only_its_own_team_and_submissions_newest_first(
+    django_assert_num_queries,
+):
+    from surveys.selectors import organization_overview
+    from tests.factories import (
+        MembershipFactory,
+        OrganizationFactory,
+        SubmissionFactory,
+        SurveyCycleFactory,
+        UserFactory,
+    )
+
+    mine, theirs = OrganizationFactory(name="Mine"), OrganizationFactory(name="Theirs")
+    zoe = MembershipFactory(organization=mine, user=UserFactory(email="zoe@mine.test"))
+    adam = MembershipFactory(organization=mine, user=UserFactory(email="adam@mine.test"))
+    MembershipFactory(organization=theirs, user=UserFactory(email="bob@theirs.test"))
+    older = SubmissionFactory(organization=mine, cycle=SurveyCycleFactory(year=2024))
+    newer = SubmissionFactory(organization=mine, cycle=SurveyCycleFactory(year=2025))
+    SubmissionFactory(organization=theirs, cycle=SurveyCycleFactory(year=2025))
+
+    overview = organization_overview(organization=mine)
+
+    assert overview == {"organization": mine, "team": [adam, zoe], "submissions": [newer, older]}
+    with django_assert_num_queries(0):  # the page shows each member's e-mail and each submission's year
+        assert [m.user.email for m in overview["team"]] == ["adam@mine.test", "zoe@mine.test"]
+        assert [s.cycle.year for s in overview["submissions"]] == [2025, 2024]
