@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from .models import Membership
 
@@ -65,10 +66,7 @@ administrator_required = _staff_required(lambda user: user.is_administrator)
 def redirect_to_second_factor(request):
     from django_otp import devices_for_user
 
-    target = (
-        "two-factor-verify" if any(devices_for_user(request.user, confirmed=True)) else "two-factor-setup"
-    )
-    response = redirect(target)
+    # devices_for_user lists confirmed devices only: an unfinished setup leads back to the setup page.
+    target = "two-factor-verify" if any(devices_for_user(request.user)) else "two-factor-setup"
     # Encoded, so a page's own query string (e.g. the audit log's filters) survives the round trip.
-    response["Location"] += "?" + urlencode({"next": request.get_full_path()})
-    return response
+    return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -24,6 +24,16 @@ def test_a_member_of_a_deactivated_organisation_cannot_open_it(client):
     assert response.status_code == 404
 
 
+def test_someone_elses_organisation_is_not_found_and_the_message_says_so(lead_a, org_b):
+    from django.http import Http404
+
+    from surveys.permissions import membership_for
+
+    with pytest.raises(Http404) as refused:
+        membership_for(lead_a, org_b.slug)
+    assert str(refused.value) == "No such organisation."
+
+
 def test_a_member_of_an_active_organisation_opens_it(client):
     organization = OrganizationFactory(name="Here Co")
     client.force_login(MembershipFactory(organization=organization, role="lead").user)
