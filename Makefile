@@ -88,7 +88,7 @@ bench: setup-dev
 
 # Mutation testing of the guard modules (docs/testing.md): slow, one worker (two cores are shared), never part
 # of `make test`. MUTANTS narrows the run, e.g. make mutation MUTANTS='surveys.permissions*'.
-MUTANTS ?= surveys.permissions* surveys.services.exports.x_spreadsheet* surveys.services.exports.x_answers_export_rows* surveys.services.workflow.x__move* surveys.services.workflow.x__refusal_message* surveys.services.workflow.x__approve* surveys.services.workflow.x__record_transition* surveys.services.workflow.x__lock* \
+MUTANTS ?= surveys.answer_types* surveys.permissions* surveys.services.exports.x_spreadsheet* surveys.services.exports.x_answers_export_rows* surveys.services.workflow.x__move* surveys.services.workflow.x__refusal_message* surveys.services.workflow.x__approve* surveys.services.workflow.x__record_transition* surveys.services.workflow.x__lock* \
 	metrics.services.recompute.x__computed_values* metrics.services.recompute.x__answer_counts* metrics.services.recompute.x__one_decimal* metrics.services.recompute.x__mark_computed* metrics.services.recompute.xǁRecomputeReportǁsummary* \
 	metrics.disclosure.rules.x_* metrics.disclosure.audit.x_unsafe* metrics.disclosure.audit.x_is_milepost_code* metrics.disclosure.audit.x_primary* metrics.disclosure.audit.x_differencing_groups* metrics.disclosure.audit.x_isolated_groups* metrics.disclosure.audit.x__per_member_range* metrics.disclosure.audit.x__cost* metrics.disclosure.audit.x__sensitive* \
 	metrics.services.publishing.x__check* metrics.services.publishing.x_public_display* metrics.services.publishing.x_release_interim_needed* metrics.services.publishing.x__release_status* \
