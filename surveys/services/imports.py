@@ -283,7 +283,7 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
     if any("\x00" in cell for cell in (raw_name, raw_year, raw_code, raw_value)):
         return "a cell contains a NUL character (an invisible byte 0); remove it and import again."
     if record.spans_lines:
-        problem = _check_multiline(record, columns, raw_name, raw_year, raw_code, raw_value, catalogue)
+        problem = _check_multiline(record, columns, raw_name, raw_year, raw_code, catalogue)
         if problem:
             return problem
     # Cells our export neutralised for spreadsheets ('=…) import back as they were.
@@ -350,7 +350,7 @@ def _check_record(plan, catalogue, record, columns, create_organizations) -> str
     return None
 
 
-def _check_multiline(record, columns, raw_name, raw_year, raw_code, raw_value, catalogue) -> str | None:
+def _check_multiline(record, columns, raw_name, raw_year, raw_code, catalogue) -> str | None:
     """A quoted cell ran across lines: fine for a text answer, otherwise (or if it swallowed rows) an error."""
     last = record.line + len(record.lines) - 1
     opened = f"“{excerpt(record.lines[0])}”"
@@ -368,7 +368,8 @@ def _check_multiline(record, columns, raw_name, raw_year, raw_code, raw_value, c
             f"its own, so lines {record.line}–{last} would read as one cell: {opened}. Close the quote on "
             "this line and import again."
         )
-    if any("\n" in cell or "\r" in cell for cell in (raw_name, raw_year, raw_code)):
+    # Lines end at "\n" (a lone "\r" never ends one), so a cell that runs across lines holds a "\n".
+    if any("\n" in cell for cell in (raw_name, raw_year, raw_code)):
         return (
             f"a quoted cell that opens on this line runs on to line {last}: {opened}. Only a text answer "
             "may run across lines; close the quote on this line."

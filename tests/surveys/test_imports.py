@@ -740,3 +740,103 @@ def test_a_quote_left_open_on_a_huge_last_line_is_reported_as_never_closed():
     assert stopped.value.message.startswith(
         'a quote mark (") opened on this line is never closed: “Alpha,"xxx'
     )
+
+
+# Each refusal of a row, word for word (the message is what a person reads to fix the file), with its line.
+REFUSED_IN_FULL = [
+    (
+        "Alpha Social,2025,image_hashing\n",
+        2,
+        "this row has 3 cells; every row needs organization,year,question,value: "
+        "“Alpha Social,2025,image_hashing”.",
+    ),
+    (
+        "Alpha Social\n",
+        2,
+        "this row has 1 cell; every row needs organization,year,question,value: “Alpha Social”.",
+    ),
+    (
+        "Alpha Social,2025,image_hashing,photo\x00dna\n",
+        2,
+        "a cell contains a NUL character (an invisible byte 0); remove it and import again.",
+    ),
+    (",2025,image_hashing,photodna\n", 2, "the organisation is empty."),
+    (
+        "Alpha Social,2025,milepost,sbd_review_process\nAlpha Social,2025,milepost,sbd_review_process\n",
+        3,
+        "milepost sbd_review_process is listed twice for Alpha Social in 2025 (also on line 2).",
+    ),
+    (
+        "Alpha Social,2025,image_hashing,pdq\nAlpha Social,2025,image_hashing,photodna\n",
+        3,
+        "Alpha Social has a second answer to image_hashing for 2025 (first on line 2); keep one row per "
+        "question and list several options in it separated by “;”.",
+    ),
+    (
+        'Alpha Social,2025,image_hashing,"photodna\nBravo Games,2025,image_hashing,pdq\nmore"\n',
+        2,
+        'a quote mark (") opened on this line is not closed before line 3, which is a row of its own, so '
+        'lines 2–4 would read as one cell: “Alpha Social,2025,image_hashing,"photodna”. Close the quote on '
+        "this line and import again.",
+    ),
+    (
+        'Alpha Social,2025,"image\nhashing",photodna\n',
+        2,
+        'a quoted cell that opens on this line runs on to line 3: “Alpha Social,2025,"image”. Only a text '
+        "answer may run across lines; close the quote on this line.",
+    ),
+    (
+        'Alpha Social,2025,image_hashing,"photodna\nsee,2025,later"\n',
+        2,
+        'the value that opens on this line runs on to line 3: “Alpha Social,2025,image_hashing,"photodna”. '
+        "Only a text answer may run across lines, and image_hashing is not a text question; close the quote "
+        "on this line.",
+    ),
+    (
+        'Alpha Social,2025,,"photodna\npdq"\n',
+        2,
+        'the value that opens on this line runs on to line 3: “Alpha Social,2025,,"photodna”. Only a text '
+        "answer may run across lines, and this question is not a text question; close the quote on this line.",
+    ),
+    (
+        'Alpha Social,20x5,image_hashing,"photodna\npdq"\n',
+        2,
+        'the value that opens on this line runs on to line 3: “Alpha Social,20x5,image_hashing,"photodna”. '
+        "Only a text answer may run across lines, and image_hashing is not a text question; close the quote "
+        "on this line.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rows", "line", "message"), REFUSED_IN_FULL)
+def test_a_refused_row_is_explained_word_for_word_at_its_line(world, rows, line, message):
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.responses_import(text=HEADER + rows)
+
+    assert [(problem.line, problem.message) for problem in caught.value.problems] == [(line, message)]
+    assert not Submission.objects.exists()
+
+
+def test_a_milepost_that_joins_the_catalogue_this_year_can_be_reported_this_year(world):
+    MilepostFactory(code="new_this_year", introduced_year=2025)
+
+    imports.responses_import(text=HEADER + "Alpha Social,2025,milepost,new_this_year\n")
+
+    assert SubmissionMilepost.objects.filter(milepost__code="new_this_year").count() == 1
+
+
+def test_a_new_organisation_name_may_be_as_long_as_the_database_allows_and_no_longer(world):
+    longest, too_long = "N" * 200, "M" * 201
+
+    imports.responses_import(
+        text=HEADER + f"{longest},2025,supplemental_reports,yes\n", create_organizations=True
+    )
+    with pytest.raises(imports.ImportRejected) as caught:
+        imports.responses_import(
+            text=HEADER + f"{too_long},2025,supplemental_reports,yes\n", create_organizations=True
+        )
+
+    assert Organization.objects.filter(name=longest).exists()
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (2, "the organisation name has 201 characters; names have at most 200.")
+    ]
