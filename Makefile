@@ -93,6 +93,7 @@ MUTANTS ?= surveys.answer_types* surveys.permissions* surveys.services.exports.x
 	metrics.disclosure.rules.x_* metrics.disclosure.audit.x_unsafe* metrics.disclosure.audit.x_is_milepost_code* metrics.disclosure.audit.x_primary* metrics.disclosure.audit.x_differencing_groups* metrics.disclosure.audit.x_isolated_groups* metrics.disclosure.audit.x__per_member_range* metrics.disclosure.audit.x__cost* metrics.disclosure.audit.x__sensitive* \
 	metrics.services.publishing.x__check* metrics.services.publishing.x_public_display* metrics.services.publishing.x_release_interim_needed* metrics.services.publishing.x__release_status* \
 	metrics.selectors.x_member_benchmark* surveys.selectors.x_organization_overview* surveys.services.exports.x_audit_export_rows* \
+	surveys.services.exports.x_csv_chunks* surveys.services.exports.x_audit_filters_json* surveys.services.exports.x_audit_filters_from_json* surveys.services.exports.x_export_file_path* surveys.services.exports.x_export_job_request* surveys.services.exports.x_export_job_run* surveys.services.exports.x_export_jobs_purge* \
 	surveys.services.import_reading.* surveys.services.imports.x__organization__mutmut_* surveys.services.imports.x__final_values* surveys.services.imports.x_incomplete_problems* surveys.services.imports.x__compare_with_database*
 mutation: setup-dev
 	@$(MAKE) --no-print-directory services
