@@ -94,7 +94,7 @@ MUTANTS ?= surveys.answer_types* surveys.permissions* surveys.services.exports.x
 	metrics.services.publishing.x__check* metrics.services.publishing.x_public_display* metrics.services.publishing.x_release_interim_needed* metrics.services.publishing.x__release_status* \
 	metrics.selectors.x_member_benchmark* surveys.selectors.x_organization_overview* surveys.services.exports.x_audit_export_rows* \
 	surveys.services.exports.x_csv_chunks* surveys.services.exports.x_audit_filters_json* surveys.services.exports.x_audit_filters_from_json* surveys.services.exports.x_export_file_path* surveys.services.exports.x_export_job_request* surveys.services.exports.x_export_job_run* surveys.services.exports.x_export_jobs_purge* \
-	surveys.services.import_reading.* surveys.services.imports.x__organization__mutmut_* surveys.services.imports.x__final_values* surveys.services.imports.x_incomplete_problems* surveys.services.imports.x__compare_with_database*
+	surveys.services.import_reading.* surveys.services.imports.x__organization__mutmut_* surveys.services.imports.x__final_values* surveys.services.imports.x_incomplete_problems* surveys.services.imports.x__compare_with_database* surveys.services.imports.x__check_record* surveys.services.imports.x__check_multiline* surveys.services.imports.x__parse_value*
 mutation: setup-dev
 	@$(MAKE) --no-print-directory services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CHROMIUM=$(CHROMIUM) $(VENV)/bin/mutmut run --max-children 1 $(foreach m,$(MUTANTS),'$(m)')
