@@ -4,6 +4,9 @@ from django.conf import settings
 
 from surveys.models import Area
 
+# The fields of one published figure, in the order the API's JSON and CSV give them.
+INDICATOR_FIELDS = ("code", "area", "group", "label", "value", "denominator", "suppressed", "shown_as")
+
 
 def openapi_document() -> dict:
     year = {
@@ -92,16 +95,7 @@ def openapi_document() -> dict:
             "schemas": {
                 "Indicator": {
                     "type": "object",
-                    "required": [
-                        "code",
-                        "area",
-                        "group",
-                        "label",
-                        "value",
-                        "denominator",
-                        "suppressed",
-                        "shown_as",
-                    ],
+                    "required": list(INDICATOR_FIELDS),
                     "properties": {
                         "code": {"type": "string", "example": "image_hashing.photodna"},
                         "area": {"type": "string", "enum": [*Area.values, ""]},

@@ -100,10 +100,8 @@ def test_a_members_benchmark_never_shows_another_members_answers(
     assert "You advanced 3 mileposts" not in text
 
 
-# --- The member's CSV download: every cell safe, milepost rows included --------------------------------------
-
-
-def test_the_members_csv_neutralises_formulas_in_answers_and_milepost_rows(lead_client, org_a):
+def _cycle_with_a_text_question():
+    """The review questionnaire of 2026 with a short text question `policy_note`, where a formula can be typed."""
     cycle = review_questionnaire(2026)
     QuestionFactory(
         section=cycle.sections.get(),
@@ -112,6 +110,14 @@ def test_the_members_csv_neutralises_formulas_in_answers_and_milepost_rows(lead_
         type=Question.Type.SHORT_TEXT,
         required=False,
     )
+    return cycle
+
+
+# --- The member's CSV download: every cell safe, milepost rows included --------------------------------------
+
+
+def test_the_members_csv_neutralises_formulas_in_answers_and_milepost_rows(lead_client, org_a):
+    cycle = _cycle_with_a_text_question()
     submission = SubmissionFactory(organization=org_a, cycle=cycle, status=Submission.Status.DRAFT)
     answer_create(submission, "policy_note", EVIL)
     milepost = MilepostFactory(code="evil_milepost", title="+SUM(1,2)")
@@ -129,14 +135,7 @@ def test_the_members_csv_neutralises_formulas_in_answers_and_milepost_rows(lead_
 
 
 def test_the_staff_answers_export_neutralises_formulas_in_every_column(reviewer_client, org_a):
-    cycle = review_questionnaire(2026)
-    QuestionFactory(
-        section=cycle.sections.get(),
-        cycle=cycle,
-        code="policy_note",
-        type=Question.Type.SHORT_TEXT,
-        required=False,
-    )
+    cycle = _cycle_with_a_text_question()
     submission = SubmissionFactory(organization=org_a, cycle=cycle)
     answer_create(submission, "policy_note", EVIL)
     answer_create(submission, "trust_safety_staff", 12)

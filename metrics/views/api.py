@@ -12,21 +12,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from .. import selectors
 from ..cache import BROWSER_MAX_AGE, public_cached
 from ..disclosure import WITHHELD
-from ..openapi import openapi_document
+from ..openapi import INDICATOR_FIELDS, openapi_document
 
-CSV_COLUMNS = [
-    "year",
-    "release",
-    "code",
-    "area",
-    "group",
-    "label",
-    "value",
-    "denominator",
-    "suppressed",
-    "shown_as",
-    "release_status",
-]
+CSV_COLUMNS = ["year", "release", *INDICATOR_FIELDS, "release_status"]
 
 
 class YearError(Exception):
